@@ -1,0 +1,234 @@
+// Safe XML for untrusted bodies (api.md, "Inbound"; style.md: refusals before any parser).
+// Order: strict UTF-8 → refuse DOCTYPE/ENTITY/external references on the text → well-formedness with line info
+// → parse (no entity expansion, prefixes dropped) → a small tree with null-prototype attribute maps.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { AdapterError } from './contract.js';
+import { decodeUtf8 } from './bytes.js';
+
+/** Deepest element nesting accepted; real gói tin and SOAP envelopes stay under 10. */
+export const MAX_XML_DEPTH = 64;
+
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** Attributes whose VALUE some consumers use as an object key (`id`, `href`): a prototype name there is refused too. */
+const KEY_LIKE_ATTRIBUTES = new Set(['id', 'href']);
+
+/** One element: local name (namespace prefix dropped), attributes by local name, element children in order. */
+export interface XmlElement {
+  readonly name: string;
+  /** Null-prototype map; values are entity-decoded and trimmed. */
+  readonly attrs: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  /** Direct text content, CDATA merged, entity-decoded, trimmed ('' when none). */
+  readonly text: string;
+  /** Offsets in `ParsedXml.text`: the element's own characters are `text.slice(start, end)`. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ParsedXml {
+  root: XmlElement;
+  /** The decoded body (BOM dropped); offsets of elements point into it. */
+  text: string;
+}
+
+export interface ParseXmlOptions {
+  /** Nesting limit; defaults to MAX_XML_DEPTH. */
+  maxDepth?: number;
+}
+
+// `<!DOCTYPE`, `<!ENTITY` (any case: refusing is cheap) and SYSTEM/PUBLIC followed by a quoted literal. The keywords are
+// case-sensitive in XML, so lower-case "public" in ordinary text is not refused.
+const DANGEROUS = /<!\s*(?:[Dd][Oo][Cc][Tt][Yy][Pp][Ee]|[Ee][Nn][Tt][Ii][Tt][Yy])|\b(?:SYSTEM|PUBLIC)\s*["']/;
+
+/** Throws 400 HUB_REQUEST_DOCTYPE when the text declares a DOCTYPE or entity or names an external resource. */
+export function refuseDangerousXml(text: string): void {
+  const m = DANGEROUS.exec(text);
+  if (m) {
+    throw new AdapterError('HUB_REQUEST_DOCTYPE', 'XML with a DOCTYPE, an entity declaration or an external reference is refused', [
+      { path: '', message: `refused at character ${m.index}: ${m[0].replace(/\s+/g, ' ')}` },
+    ]);
+  }
+}
+
+function forbiddenName(name: string, kind: 'element' | 'attribute'): AdapterError {
+  return new AdapterError('HUB_REQUEST_FORBIDDEN_KEY', `The ${kind} name "${name}" is not allowed`, [{ path: '', message: `forbidden ${kind} name` }]);
+}
+
+const localName = (name: string) => name.slice(name.indexOf(':') + 1);
+
+function checkName(name: string, kind: 'element' | 'attribute'): string {
+  if (FORBIDDEN_NAMES.has(localName(name))) throw forbiddenName(localName(name), kind);
+  return name;
+}
+
+const parser = new XMLParser({
+  preserveOrder: true, // keeps children in document order and gives per-node offsets
+  captureMetaData: true,
+  processEntities: false, // no DOCTYPE entities ever; the five XML entities and &#…; are decoded below
+  htmlEntities: false,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true, // prefixes never matter, only local names
+  parseTagValue: false,
+  parseAttributeValue: false,
+  // Trimming per text piece would glue "a <![CDATA[b]]> c" into "abc"; the joined text is trimmed instead.
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  maxNestedTags: MAX_XML_DEPTH,
+  // Refuse with our code before the parser's own generic "[SECURITY]" error.
+  transformTagName: (n: string) => checkName(n, 'element'),
+  transformAttributeName: (n: string) => checkName(n, 'attribute'),
+});
+// The typings say `Symbol` (the wrapper type); at run time it is a plain symbol.
+const META = XMLParser.getMetaDataSymbol() as unknown as symbol;
+
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** Decode the five predefined entities and character references; anything else stays as written. */
+export function decodeXmlEntities(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|lt|gt|amp|quot|apos);/g, (whole, ref: string) => {
+    if (ref[0] !== '#') return NAMED[ref] ?? whole;
+    const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    const allowed = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0x10ffff && cp !== 0xfffe && cp !== 0xffff);
+    return allowed ? String.fromCodePoint(cp) : whole;
+  });
+}
+
+/** Parse a UTF-8 body (BOM allowed). Throws AdapterError 400 for encoding, DOCTYPE, malformed, deep or prototype names. */
+export function parseXml(body: Buffer, opts: ParseXmlOptions = {}): ParsedXml {
+  return parseXmlText(decodeUtf8(body), opts);
+}
+
+/** Parse already-decoded text; the same checks as parseXml except the UTF-8 one. */
+export function parseXmlText(input: string, opts: ParseXmlOptions = {}): ParsedXml {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  refuseDangerousXml(text);
+  const maxDepth = opts.maxDepth ?? MAX_XML_DEPTH;
+  checkDepth(text, maxDepth);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    const { msg, line, col } = valid.err;
+    throw new AdapterError('HUB_REQUEST_MALFORMED', `The body is not well-formed XML: ${msg} (line ${line}, column ${col})`, [
+      { path: '', message: `line ${line}, column ${col}: ${msg}` },
+    ]);
+  }
+  let nodes: unknown;
+  try {
+    nodes = parser.parse(text);
+  } catch (err) {
+    if (err instanceof AdapterError) throw err;
+    const msg = (err as Error).message;
+    if (msg.startsWith('[SECURITY]')) throw new AdapterError('HUB_REQUEST_FORBIDDEN_KEY', 'The body carries a forbidden name', [{ path: '', message: msg }]);
+    throw new AdapterError('HUB_REQUEST_MALFORMED', `The body cannot be parsed as XML: ${msg}`, [{ path: '', message: msg }]);
+  }
+  const roots = Array.isArray(nodes) ? nodes.map((n) => toElement(n, 1, maxDepth)).filter((e): e is XmlElement => e !== null) : [];
+  const root = roots[0];
+  if (!root || roots.length > 1) {
+    throw new AdapterError('HUB_REQUEST_MALFORMED', 'The body must hold exactly one root element', [{ path: '', message: 'one root element expected' }]);
+  }
+  return { root, text };
+}
+
+// A cheap pre-scan so that hostile nesting is refused in linear time before the validator builds its stack.
+function checkDepth(text: string, maxDepth: number): void {
+  let depth = 0;
+  const tags = /<(\/?)([A-Za-z_][^\s/>]*)[^>]*?(\/?)>|<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
+  let m: RegExpExecArray | null;
+  while ((m = tags.exec(text))) {
+    if (m[2] === undefined) continue; // CDATA or comment
+    if (m[1]) depth--;
+    else if (!m[3]) depth++;
+    if (depth > maxDepth) {
+      throw new AdapterError('HUB_REQUEST_MALFORMED', `The body nests deeper than ${maxDepth} levels`, [{ path: '', message: 'nested too deep' }]);
+    }
+  }
+}
+
+type NodeMeta = { startIndex?: number; endIndex?: number };
+type RawNode = Record<string | symbol, unknown>;
+
+function toElement(node: unknown, depth: number, maxDepth: number): XmlElement | null {
+  if (node === null || typeof node !== 'object') return null;
+  const raw = node as RawNode;
+  const name = Object.keys(raw).find((k) => k !== ':@' && k !== '#text');
+  if (name === undefined) return null;
+  if (FORBIDDEN_NAMES.has(name)) throw forbiddenName(name, 'element');
+  if (depth > maxDepth) throw new AdapterError('HUB_REQUEST_MALFORMED', `The body nests deeper than ${maxDepth} levels`, [{ path: '', message: 'nested too deep' }]);
+  const attrs: Record<string, string> = Object.create(null) as Record<string, string>;
+  const rawAttrs = raw[':@'];
+  if (rawAttrs && typeof rawAttrs === 'object') {
+    for (const [key, value] of Object.entries(rawAttrs)) {
+      const attr = key.startsWith('@_') ? key.slice(2) : key;
+      if (FORBIDDEN_NAMES.has(attr)) throw forbiddenName(attr, 'attribute');
+      const decoded = decodeXmlEntities(String(value)).trim();
+      if (KEY_LIKE_ATTRIBUTES.has(attr) && FORBIDDEN_NAMES.has(decoded)) {
+        throw new AdapterError('HUB_REQUEST_FORBIDDEN_KEY', `The ${attr} "${decoded}" is not allowed`, [{ path: '', message: `forbidden ${attr} value` }]);
+      }
+      attrs[attr] = decoded;
+    }
+  }
+  const children: XmlElement[] = [];
+  let text = '';
+  const content = raw[name];
+  if (Array.isArray(content)) {
+    for (const c of content) {
+      if (c && typeof c === 'object' && '#text' in c) text += String((c as Record<string, unknown>)['#text']);
+      else {
+        const child = toElement(c, depth + 1, maxDepth);
+        if (child) children.push(child);
+      }
+    }
+  }
+  const meta = raw[META] as NodeMeta | undefined;
+  const start = meta?.startIndex ?? 0;
+  return { name, attrs, children, text: decodeXmlEntities(text).trim(), start, end: meta?.endIndex ?? start };
+}
+
+/** The first child element with this local name. */
+export function child(el: XmlElement, name: string): XmlElement | undefined {
+  return el.children.find((c) => c.name === name);
+}
+
+/** All child elements with this local name, in document order. */
+export function childrenNamed(el: XmlElement, name: string): XmlElement[] {
+  return el.children.filter((c) => c.name === name);
+}
+
+/** The attribute value, or undefined when absent (never a prototype property). */
+export function attr(el: XmlElement, name: string): string | undefined {
+  return Object.hasOwn(el.attrs, name) ? el.attrs[name] : undefined;
+}
+
+// ---- encoding answers ----
+
+/** Escape text for element content and attribute values (quotes included, so it is safe in both). */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** An element to write: attributes with undefined values are left out; string children are text. */
+export interface XmlOut {
+  name: string;
+  attrs?: Record<string, string | number | boolean | undefined>;
+  children?: (XmlOut | string | undefined)[];
+}
+
+/** Build an XmlOut (undefined children dropped), for readable encoders. */
+export function el(name: string, attrs?: XmlOut['attrs'], ...children: (XmlOut | string | undefined)[]): XmlOut {
+  return { name, attrs, children };
+}
+
+/** Serialise an element tree; `declaration` prefixes `<?xml version="1.0" encoding="UTF-8"?>`. */
+export function renderXml(node: XmlOut, opts: { declaration?: boolean } = {}): string {
+  return (opts.declaration ? '<?xml version="1.0" encoding="UTF-8"?>\n' : '') + render(node);
+}
+
+function render(node: XmlOut): string {
+  let out = `<${node.name}`;
+  for (const [k, v] of Object.entries(node.attrs ?? {})) if (v !== undefined) out += ` ${k}="${escapeXml(String(v))}"`;
+  const kids = (node.children ?? []).filter((c): c is XmlOut | string => c !== undefined);
+  if (!kids.length) return `${out}/>`;
+  return `${out}>${kids.map((c) => (typeof c === 'string' ? escapeXml(c) : render(c))).join('')}</${node.name}>`;
+}

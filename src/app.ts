@@ -1,0 +1,124 @@
+// Builds the Fastify instance from its parts; never listens (style.md: app and process apart).
+// Tests build it and use app.inject() or listen on port 0 themselves.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { DestinationStream } from 'pino';
+import type { HubConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+import { Registry } from './systems/registry.js';
+import { bootstrapSystems } from './systems/bootstrap.js';
+import { loadSecrets } from './trust/secrets.js';
+import { Authenticator } from './trust/auth.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { createMetrics } from './ops/metrics.js';
+import { installProblemHandlers, asHubError } from './http/problem.js';
+import { parseJsonBody } from '../adapters/kit/json.js';
+import { ulid } from './util/id.js';
+import type { BrokerState, HubContext } from './context.js';
+import { inboundRoutes } from './routes/inbound.js';
+import { dossierRoutes } from './routes/dossiers.js';
+import { adminRoutes } from './routes/admin.js';
+import { opsRoutes, readinessSchema } from './routes/ops.js';
+import { ERRORS } from './errors.js';
+
+export interface BuildOptions {
+  config: Readonly<HubConfig>;
+  /** Where log lines go (tests capture them); stdout when absent. */
+  logStream?: DestinationStream;
+}
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function openStore(config: Readonly<HubConfig>): Store {
+  if (config.databaseUrl) {
+    throw new Error('DATABASE_URL selects PostgreSQL, whose store is not built yet: unset DATABASE_URL to use the embedded SQLite store');
+  }
+  return openSqliteStore(config.dataDir);
+}
+
+export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: HubContext }> {
+  const { config } = opts;
+  const log = createLogger(config.logLevel, opts.logStream);
+  const secrets = loadSecrets(config.dataDir, config.adminToken);
+  if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
+  const store = openStore(config);
+  const registry = new Registry(store, secrets.keySecret);
+  await registry.load();
+  await bootstrapSystems(registry, config.configDir, config.dataDir, log);
+  const metrics = createMetrics(async () => (await store.outboxBacklog()).count);
+  const broker: BrokerState = { state: () => 'down' };
+  const ctx: HubContext = {
+    config, log, store, registry, metrics, broker,
+    auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken),
+    pipeline: new IngestPipeline({ store, registry, log, metrics }),
+  };
+
+  const app = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    genReqId: (req) => {
+      const given = req.headers['x-correlation-id'];
+      return typeof given === 'string' && CORRELATION_ID.test(given) ? given : ulid();
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: 'array', useDefaults: true } },
+  });
+
+  installProblemHandlers(app);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-correlation-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    metrics.requestDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+  // One JSON parser for every JSON route: strict UTF-8, bounded depth, and no prototype keys (400).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    try {
+      done(null, (body as Buffer).length ? parseJsonBody(body as Buffer) : undefined);
+    } catch (err) {
+      done(asHubError(err), undefined);
+    }
+  });
+  app.addSchema(readinessSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'lgsp-hub',
+        version: '1.0.0',
+        description: `Provincial integration hub. Errors are RFC 9457 problem+json with a stable code: ${Object.keys(ERRORS).join(', ')}.`,
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'System API key <systemId>.<secret>, or the admin token on /v1/admin' },
+          basic: { type: 'http', scheme: 'basic', description: 'User = system id, password = API key' },
+        },
+      },
+      security: [{ bearer: [] }, { basic: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(opsRoutes, { ctx });
+  await app.register(inboundRoutes, { ctx });
+  await app.register(dossierRoutes, { ctx });
+  await app.register(adminRoutes, { ctx });
+
+  app.addHook('onClose', async () => {
+    await store.close();
+  });
+  return { app, ctx };
+}

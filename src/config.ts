@@ -1,0 +1,107 @@
+// One validated, frozen configuration, read from the environment once (api.md, "Configuration").
+// Every option has its default and unit here; each part of the hub receives only its slice.
+import path from 'node:path';
+import { Ajv } from 'ajv';
+
+export interface HubConfig {
+  /** HTTP listener. */
+  port: number;
+  host: string;
+  /** The address clients use (WSDL soap:address, links), behind a reverse proxy. */
+  publicUrl: string;
+  /** Embedded store and one-time secrets. */
+  dataDir: string;
+  /** Systems, calendar, holidays and procedure catalogue. */
+  configDir: string;
+  /** `postgres://…` selects PostgreSQL; unset → SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  amqpUrl: string;
+  /** Prefix of every exchange and queue name. */
+  amqpPrefix: string;
+  /** Bearer token of the built-in administrator; unset → generated at first start into dataDir. */
+  adminToken: string | undefined;
+  /** Largest request body, bytes. */
+  bodyLimit: number;
+  /** Longest a request may take to arrive and be answered, ms. */
+  requestTimeoutMs: number;
+  /** How long graceful shutdown waits for in-flight requests, ms. */
+  shutdownGraceMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Mailbox visibility timeout, seconds. */
+  mailboxVisibilityS: number;
+  /** Delivery retry tiers, ms, and attempts in all. */
+  retryDelaysMs: number[];
+  retryAttempts: number;
+  /** Whether the relay runs in this process (off for tests of ingest alone). */
+  relay: boolean;
+}
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    host: { type: 'string', minLength: 1 },
+    publicUrl: { type: 'string', pattern: '^https?://' },
+    dataDir: { type: 'string', minLength: 1 },
+    configDir: { type: 'string', minLength: 1 },
+    databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
+    amqpUrl: { type: 'string', pattern: '^amqps?://' },
+    amqpPrefix: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,40}$' },
+    adminToken: { type: 'string', minLength: 32 },
+    bodyLimit: { type: 'integer', minimum: 1024, maximum: 104857600 },
+    requestTimeoutMs: { type: 'integer', minimum: 1000 },
+    shutdownGraceMs: { type: 'integer', minimum: 0 },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    mailboxVisibilityS: { type: 'integer', minimum: 1, maximum: 43200 },
+    retryDelaysMs: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
+    retryAttempts: { type: 'integer', minimum: 1, maximum: 100 },
+    relay: { type: 'boolean' },
+  },
+  required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
+} as const;
+
+const validate = new Ajv({ allErrors: true }).compile(schema);
+
+const int = (v: string | undefined, fallback: number) => (v === undefined || v === '' ? fallback : Number(v));
+
+/** Parse `1s,5s,30s,2m,10m` (or plain milliseconds) into milliseconds. */
+export function parseDelays(v: string): number[] {
+  return v.split(',').map((part) => {
+    const m = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(part);
+    if (!m) return NaN;
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms'];
+    return Number(m[1]) * unit;
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HubConfig> = {}): Readonly<HubConfig> {
+  const port = int(env.PORT, 8080);
+  const host = env.HOST || '127.0.0.1';
+  const cfg: HubConfig = {
+    port,
+    host,
+    publicUrl: (env.HUB_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/$/, ''),
+    dataDir: path.resolve(env.HUB_DATA_DIR || './data'),
+    configDir: path.resolve(env.HUB_CONFIG_DIR || './config'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
+    amqpPrefix: env.AMQP_PREFIX || 'hub',
+    adminToken: env.HUB_ADMIN_TOKEN || undefined,
+    bodyLimit: int(env.HUB_BODY_LIMIT, 1_048_576),
+    requestTimeoutMs: int(env.HUB_REQUEST_TIMEOUT_MS, 30_000),
+    shutdownGraceMs: int(env.HUB_SHUTDOWN_GRACE_MS, 10_000),
+    logLevel: (env.LOG_LEVEL || 'info') as HubConfig['logLevel'],
+    mailboxVisibilityS: int(env.HUB_MAILBOX_VISIBILITY_S, 30),
+    retryDelaysMs: parseDelays(env.HUB_RETRY_DELAYS || '1s,5s,30s,2m,10m'),
+    retryAttempts: int(env.HUB_RETRY_ATTEMPTS, 10),
+    relay: env.HUB_RELAY !== 'off',
+    ...overrides,
+  };
+  for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];
+  if (!validate(cfg)) {
+    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${why}. See README "Configuration".`);
+  }
+  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[] });
+}

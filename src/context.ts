@@ -1,0 +1,40 @@
+// What the route plugins share: built once in app.ts, passed down explicitly (no globals).
+import type { Logger } from 'pino';
+import type { FastifyRequest } from 'fastify';
+import type { HubConfig } from './config.js';
+import type { Store, SystemRecord } from './store/types.js';
+import type { Registry } from './systems/registry.js';
+import type { Authenticator } from './trust/auth.js';
+import type { IngestPipeline } from './ingest/pipeline.js';
+import type { Metrics } from './ops/metrics.js';
+import { credentialsFrom } from './trust/auth.js';
+import { HubError } from './errors.js';
+
+/** What /readyz reports of the relay; the relay fills it in when it runs. */
+export interface BrokerState {
+  state(): 'up' | 'down';
+}
+
+export interface HubContext {
+  config: Readonly<HubConfig>;
+  log: Logger;
+  store: Store;
+  registry: Registry;
+  auth: Authenticator;
+  pipeline: IngestPipeline;
+  metrics: Metrics;
+  broker: BrokerState;
+}
+
+export async function requireSystem(ctx: HubContext, req: FastifyRequest): Promise<SystemRecord> {
+  return ctx.auth.system(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
+}
+
+export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promise<void> {
+  return ctx.auth.admin(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
+}
+
+/** The platform role, or a 403. */
+export function requirePlatform(system: SystemRecord): void {
+  if (system.role !== 'platform') throw new HubError('HUB_AUTHZ_ROLE', `System ${system.id} is not the platform`);
+}

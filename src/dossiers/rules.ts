@@ -1,0 +1,239 @@
+// The acceptance rules of canonical.md ("Accepting a change", "Status") as one pure function:
+// given the stored dossier (or none) and a normalised, shape-valid change, decide what to store.
+// No I/O and no clock: the store calls it inside the transaction that persists the decision.
+import { HubError } from '../errors.js';
+import type { Dossier, DossierChange, EventType, Level, Step, Transfer } from '../canonical/types.js';
+import { TERMINAL_STATUSES } from '../canonical/types.js';
+import { formatVn, parseRfc3339 } from '../util/time.js';
+
+export interface Actor {
+  id: string;
+  role: 'source' | 'platform';
+  agencies: readonly string[];
+}
+
+export interface RuleContext {
+  actor: Actor;
+  /** When the hub accepts the change (epoch ms). */
+  now: number;
+  /** The active system serving an agency, and the agency's level and name from the registry. */
+  servingSystem(agency: string): { systemId: string; level: Level; name?: string } | undefined;
+  /** A hub-computed due date for a dossier whose source gave none (null: the catalogue does not know the procedure). */
+  computeDueAt?(d: Dossier): string | null;
+  /** A hub-computed due date moved by the office hours of a supplementation round. */
+  extendDueAt?(dueAt: string, pausedFrom: string, resumedAt: string): string;
+}
+
+export interface ChangeRequest {
+  change: DossierChange;
+  localCode?: string;
+  transfer?: { toAgency: string; reason?: string };
+}
+
+export interface Revision {
+  /** The dossier as of this revision; `code` is '' when the store must issue one. */
+  dossier: Dossier;
+  type: EventType;
+  previousStatus: number | null;
+  transfer?: Transfer;
+}
+
+const at = (iso: string) => parseRfc3339(iso) ?? 0;
+const stepKey = (s: Step) => `${at(s.at)}|${s.status}|${s.actor ?? ''}`;
+const byTime = (a: Step, b: Step) => at(a.at) - at(b.at);
+
+/** Agencies whose systems may read and write the dossier (api.md, "scope"). */
+export function scopeAgencies(d: Pick<Dossier, 'agency' | 'routing'>): string[] {
+  const transfers = d.routing?.transfers ?? [];
+  const origin = transfers[0]?.fromAgency ?? d.agency.code;
+  return [...new Set([d.agency.code, origin, ...transfers.map((t) => t.toAgency)])];
+}
+
+export function inScope(actor: Actor, d: Pick<Dossier, 'agency' | 'routing'>): boolean {
+  return actor.role === 'platform' || scopeAgencies(d).some((a) => actor.agencies.includes(a));
+}
+
+function newestStep(steps: readonly Step[] | undefined, status?: number): Step | undefined {
+  let best: Step | undefined;
+  for (const s of steps ?? []) if ((status === undefined || s.status === status) && (!best || at(s.at) >= at(best.at))) best = s;
+  return best;
+}
+
+function unionSteps(a: readonly Step[] = [], b: readonly Step[] = []): Step[] {
+  const seen = new Map<string, Step>();
+  for (const s of [...a, ...b]) if (!seen.has(stepKey(s))) seen.set(stepKey(s), s);
+  return [...seen.values()].sort(byTime);
+}
+
+function unionBy<T>(a: readonly T[] = [], b: readonly T[] = [], key: (x: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const x of [...a, ...b]) if (!seen.has(key(x))) seen.set(key(x), x);
+  return [...seen.values()];
+}
+
+/** Sets finishedAt / returnedAt at the status time when a move to 9 or 10 came without them. */
+function completeTimes(d: Dossier, statusAt: string): void {
+  if (d.status === 9 && !d.finishedAt) d.finishedAt = statusAt;
+  if (d.status === 10) {
+    if (!d.returnedAt) d.returnedAt = statusAt;
+    if (!d.finishedAt) d.finishedAt = statusAt;
+  }
+}
+
+function applyTransfer(d: Dossier, req: NonNullable<ChangeRequest['transfer']>, ctx: RuleContext): Transfer {
+  const serving = ctx.servingSystem(req.toAgency);
+  if (!serving) {
+    throw new HubError('HUB_TRANSFER_NO_SYSTEM', `No active system serves agency ${req.toAgency}`, [{ path: '/toAgency', message: 'no active system serves this agency' }]);
+  }
+  const transfer: Transfer = { at: formatVn(ctx.now), fromAgency: d.agency.code, toAgency: req.toAgency };
+  if (req.reason) transfer.reason = req.reason;
+  d.agency = { code: req.toAgency, level: serving.level, ...(serving.name ? { name: serving.name } : {}) };
+  const routing = d.routing ?? { origin: ctx.actor.id, holder: ctx.actor.id, transfers: [] };
+  d.routing = { ...routing, holder: serving.systemId, transfers: [...routing.transfers, transfer] };
+  return transfer;
+}
+
+function checkAltCodes(change: DossierChange, actor: Actor): void {
+  (change.altCodes ?? []).forEach((a, i) => {
+    if (a.system !== actor.id) {
+      throw new HubError('HUB_VALIDATION', 'altCodes may only carry the sender\'s own numbers', [{ path: `/altCodes/${i}/system`, message: `must be the sender (${actor.id})` }]);
+    }
+  });
+}
+
+function withLocalCode(change: DossierChange, req: ChangeRequest, actor: Actor): Dossier['altCodes'] {
+  const own = req.localCode ? [{ system: actor.id, code: req.localCode }] : [];
+  return unionBy(change.altCodes ?? [], own, (a) => `${a.system}|${a.code}`);
+}
+
+/** First submission: revision 1 `dossier.received`, and revision 2 `dossier.transferred` when it also transfers. */
+export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
+  const { change, actor } = { change: req.change, actor: ctx.actor };
+  checkAltCodes(change, actor);
+  if (!change.code && !req.localCode) {
+    throw new HubError('HUB_VALIDATION', 'A new dossier needs a national code or the sender\'s local number', [{ path: '/code', message: 'is required when altCodes has no local number' }]);
+  }
+  if (actor.role !== 'platform' && change.agency && !actor.agencies.includes(change.agency.code)) {
+    throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Agency ${change.agency.code} is outside the scope of ${actor.id}`, [{ path: '/agency/code', message: 'outside the system\'s agencies' }]);
+  }
+  const { reopenReason: _ignored, ...fields } = change;
+  const nowIso = formatVn(ctx.now);
+  const d = { ...fields, code: change.code ?? '', revision: 1, updatedAt: nowIso } as Dossier;
+  const altCodes = withLocalCode(change, req, actor);
+  if (altCodes?.length) d.altCodes = altCodes;
+  const statusAt = newestStep(change.steps, change.status)?.at ?? change.receivedAt ?? nowIso;
+  d.steps = unionSteps(change.steps ?? [], change.steps?.some((s) => s.status === change.status) || change.status === undefined ? [] : [{ at: statusAt, status: change.status }]);
+  if (change.status !== undefined) completeTimes(d, statusAt);
+  d.routing = { origin: actor.id, holder: actor.id, transfers: [] };
+  if (change.dueAt) d.dueAtSource = 'source';
+  else if (change.dueAt === undefined && ctx.computeDueAt && d.procedure && d.receivedAt) {
+    const due = ctx.computeDueAt(d);
+    if (due) {
+      d.dueAt = due;
+      d.dueAtSource = 'hub';
+    }
+  }
+  const revisions: Revision[] = [{ dossier: d, type: 'dossier.received', previousStatus: null }];
+  if (req.transfer) {
+    const second = structuredClone(d);
+    const transfer = applyTransfer(second, req.transfer, ctx);
+    second.revision = 2;
+    revisions.push({ dossier: second, type: 'dossier.transferred', previousStatus: d.status, transfer });
+  }
+  return revisions;
+}
+
+/** A later change to a stored dossier: merge, status rules, supplementation rounds, optional transfer. */
+export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleContext): Revision[] {
+  const { change, actor } = { change: req.change, actor: ctx.actor };
+  checkAltCodes(change, actor);
+  if (!inScope(actor, current)) {
+    throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${actor.id}`, [{ path: '/code', message: 'outside the system\'s agencies' }]);
+  }
+  if (change.agency && actor.role !== 'platform' && !actor.agencies.includes(change.agency.code) && change.agency.code !== current.agency.code) {
+    throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Agency ${change.agency.code} is outside the scope of ${actor.id}`, [{ path: '/agency/code', message: 'outside the system\'s agencies' }]);
+  }
+  const nowIso = formatVn(ctx.now);
+  const { reopenReason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, ...replace } = change;
+  const d: Dossier = { ...structuredClone(current), ...structuredClone(replace) };
+  d.code = current.code;
+  d.revision = current.revision + 1;
+  d.updatedAt = nowIso;
+  const altCodes = withLocalCode(change, req, actor);
+  d.altCodes = unionBy(current.altCodes ?? [], altCodes ?? [], (a) => `${a.system}|${a.code}`);
+  if (supplements) d.supplements = unionBy(current.supplements ?? [], supplements, (s) => String(at(s.requestedAt)));
+  if (change.dueAt !== undefined) d.dueAtSource = change.dueAt ? 'source' : current.dueAtSource;
+
+  let type: EventType = 'dossier.updated';
+  let stepsToAdd: Step[] = [...newSteps];
+  const latestKnown = at(newestStep(current.steps)?.at ?? current.receivedAt);
+  if (wanted !== undefined && wanted !== current.status) {
+    const carried = newestStep(newSteps, wanted);
+    const statusAt = carried?.at ?? nowIso;
+    const late = at(statusAt) < latestKnown;
+    if (late) {
+      // Late news is history, never a roll-back: the step is recorded, the status stays.
+      if (!carried) stepsToAdd.push({ at: statusAt, status: wanted });
+      d.status = current.status;
+    } else {
+      if (TERMINAL_STATUSES.has(current.status)) {
+        const mayReopen = actor.role === 'platform' || current.routing?.holder === actor.id;
+        if (!mayReopen || !reopenReason) {
+          throw new HubError('HUB_STATUS_TERMINAL', `Dossier ${current.code} is in terminal status ${current.status}${mayReopen ? '; a reopenReason is required' : ''}`, [{ path: '/status', message: 'cannot leave a terminal status' }]);
+        }
+      }
+      const step: Step = carried ?? { at: statusAt, status: wanted };
+      if (reopenReason && TERMINAL_STATUSES.has(current.status)) {
+        stepsToAdd = stepsToAdd.filter((s) => s !== carried);
+        step.note = step.note ? `${step.note} — reopened: ${reopenReason}` : `Reopened: ${reopenReason}`;
+        stepsToAdd.push(step);
+      } else if (!carried) stepsToAdd.push(step);
+      d.status = wanted;
+      type = 'dossier.status-changed';
+      completeTimes(d, statusAt);
+      supplementRound(d, current, statusAt, ctx);
+    }
+  } else {
+    d.status = current.status;
+  }
+  d.steps = unionSteps(current.steps ?? [], stepsToAdd);
+  const revisions: Revision[] = [{ dossier: d, type, previousStatus: current.status }];
+  if (req.transfer) {
+    const next = structuredClone(d);
+    const transfer = applyTransfer(next, req.transfer, ctx);
+    next.revision = d.revision + 1;
+    revisions.push({ dossier: next, type: 'dossier.transferred', previousStatus: d.status, transfer });
+  }
+  return revisions;
+}
+
+/** Status 5 opens a supplementation round; leaving it closes the round and, for a hub deadline, moves the due date. */
+function supplementRound(d: Dossier, before: Dossier, statusAt: string, ctx: RuleContext): void {
+  const rounds = [...(d.supplements ?? [])];
+  if (d.status === 5 && before.status !== 5) {
+    if (!rounds.some((r) => !r.resubmittedAt && at(r.requestedAt) === at(statusAt))) rounds.push({ requestedAt: statusAt });
+  } else if (before.status === 5 && d.status !== 5) {
+    const open = [...rounds].reverse().find((r) => !r.resubmittedAt);
+    if (open) {
+      open.resubmittedAt = statusAt;
+      if (d.dueAt && d.dueAtSource === 'hub' && ctx.extendDueAt) {
+        open.previousDueAt = d.dueAt;
+        d.dueAt = ctx.extendDueAt(d.dueAt, open.requestedAt, statusAt);
+        open.newDueAt = d.dueAt;
+      }
+    }
+  }
+  if (rounds.length) d.supplements = rounds;
+}
+
+/** A transfer on its own (POST /v1/dossiers/{code}/transfer). */
+export function decideTransfer(current: Dossier, transfer: { toAgency: string; reason?: string }, ctx: RuleContext): Revision[] {
+  if (!inScope(ctx.actor, current)) {
+    throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${ctx.actor.id}`);
+  }
+  const d = structuredClone(current);
+  const t = applyTransfer(d, transfer, ctx);
+  d.revision = current.revision + 1;
+  d.updatedAt = formatVn(ctx.now);
+  return [{ dossier: d, type: 'dossier.transferred', previousStatus: current.status, transfer: t }];
+}

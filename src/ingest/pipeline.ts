@@ -1,0 +1,120 @@
+// The pipeline every adapter shares (style.md: "data flows one way"): decoded item → normalise → validate →
+// store (dossier + change + outbox in one transaction) → receipt. Adapters only parse and map.
+import type { Logger } from 'pino';
+import type { DecodeResult, DecodedItem, DecodedOp, ItemOutcome } from '../../adapters/kit/contract.js';
+import { AdapterError } from '../../adapters/kit/contract.js';
+import { HubError, type FieldError } from '../errors.js';
+import { HUB_OWNED_FIELDS, type Dossier } from '../canonical/types.js';
+import { validateChange, validateDossier } from '../canonical/validate.js';
+import { normaliseChange } from '../dossiers/normalise.js';
+import { decideExisting, decideNew, decideTransfer, inScope, type ChangeRequest, type RuleContext } from '../dossiers/rules.js';
+import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
+import type { Store, SystemRecord, CommitResult } from '../store/types.js';
+import type { Registry } from '../systems/registry.js';
+import type { Metrics } from '../ops/metrics.js';
+
+/** Due dates from the calendar and catalogue (absent: the hub computes none). */
+export interface DueDates {
+  computeDueAt(d: Dossier): string | null;
+  extendDueAt(dueAt: string, pausedFrom: string, resumedAt: string): string;
+}
+
+export interface PipelineDeps {
+  store: Store;
+  registry: Registry;
+  log: Logger;
+  metrics?: Metrics;
+  dueDates?: DueDates;
+}
+
+export interface RequestMeta {
+  correlationId: string;
+  traceparent?: string;
+}
+
+export type ChangeOp = Extract<DecodedOp, { kind: 'change' }>;
+
+const failed = (index: number, e: { code: HubError['code']; status: number; message: string; errors: FieldError[] }): ItemOutcome => ({
+  index, ok: false, code: e.code, status: e.status, detail: e.message, errors: e.errors,
+});
+
+export class IngestPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Runs every item of a decoded request; items of a batch commit together (one group commit). */
+  async run(system: SystemRecord, decoded: DecodeResult, meta: RequestMeta): Promise<ItemOutcome[]> {
+    const outcomes = await Promise.all(decoded.items.map((item) => this.one(system, item, meta)));
+    for (const o of outcomes) this.deps.metrics?.ingest.inc({ system: system.id, code: o.ok ? (o.receipt?.duplicate ? 'DUPLICATE' : 'OK') : o.code });
+    return outcomes;
+  }
+
+  /** A change made through the hub's own API (status, transfer), with the same rules and receipt. */
+  async commitOp(system: SystemRecord, op: ChangeOp, raw: Buffer, meta: RequestMeta): Promise<CommitResult> {
+    return this.commit(system, op, { index: 0, raw }, meta);
+  }
+
+  private async one(system: SystemRecord, item: DecodedItem, meta: RequestMeta): Promise<ItemOutcome> {
+    if (item.error) return failed(item.index, { ...item.error, status: new HubError(item.error.code).status });
+    const op = item.op!;
+    try {
+      if (op.kind === 'lookup') return { index: item.index, ok: true, dossier: await this.lookup(system, op.ref) };
+      const result = await this.commit(system, op, item, meta);
+      return { index: item.index, ok: true, receipt: result.receipt, dossier: result.dossier };
+    } catch (err) {
+      if (err instanceof HubError || err instanceof AdapterError) {
+        const status = err instanceof HubError ? err.status : new HubError(err.code).status;
+        const errors = err.errors.map((e) => ({ ...e, path: item.nativePath ? item.nativePath(e.path) : e.path }));
+        return failed(item.index, { code: err.code, status, message: err.message, errors });
+      }
+      throw err;
+    }
+  }
+
+  async lookup(system: SystemRecord, ref: { code?: string; localCode?: string }): Promise<Dossier> {
+    const code = ref.code ?? (ref.localCode ? await this.deps.store.findCodeByLocal(system.id, ref.localCode) : undefined);
+    const d = code ? await this.deps.store.getDossier(code) : undefined;
+    if (!d || !inScope(this.deps.registry.actor(system), d)) throw new HubError('HUB_NOT_FOUND', `No dossier ${ref.code ?? ref.localCode ?? ''} is known to the hub`, [{ path: '/MaHoSo', message: 'unknown dossier' }]);
+    return d;
+  }
+
+  private async commit(system: SystemRecord, op: ChangeOp, item: Pick<DecodedItem, 'index' | 'raw'>, meta: RequestMeta): Promise<CommitResult> {
+    const owned = HUB_OWNED_FIELDS.find((f) => f in op.change);
+    if (owned) throw new HubError('HUB_VALIDATION_HUB_OWNED', `The field ${owned} belongs to the hub`, [{ path: `/${owned}`, message: 'owned by the hub; leave it out' }]);
+    const change = normaliseChange(op.change);
+    const shapeErrors = validateChange(change);
+    if (shapeErrors.length) throw new HubError('HUB_VALIDATION', `Invalid dossier: ${shapeErrors[0]!.path} ${shapeErrors[0]!.message}`, shapeErrors);
+    const transfer = op.transfer ? normaliseChange(op.transfer) : undefined;
+    const req: ChangeRequest = { change, ...(op.ref.localCode ? { localCode: op.ref.localCode } : {}), ...(transfer ? { transfer } : {}) };
+    const now = Date.now();
+    const ctx: RuleContext = {
+      actor: this.deps.registry.actor(system),
+      now,
+      servingSystem: (agency) => this.deps.registry.servingSystem(agency),
+      ...(this.deps.dueDates ? { computeDueAt: (d: Dossier) => this.deps.dueDates!.computeDueAt(d), extendDueAt: (a: string, b: string, c: string) => this.deps.dueDates!.extendDueAt(a, b, c) } : {}),
+    };
+    const started = performance.now();
+    try {
+      return await this.deps.store.commit({
+        source: system.id,
+        ref: { ...(op.ref.code ?? change.code ? { code: (op.ref.code ?? change.code)! } : {}), ...(op.ref.localCode ? { localCode: op.ref.localCode } : {}) },
+        payloadSha256: sha256Hex(item.raw),
+        canonicalSha256: sha256Hex(canonicalJson(transfer ? { change, transfer } : change)),
+        correlationId: meta.correlationId,
+        ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
+        now,
+        decide: (current) => {
+          if (!current) return decideNew(req, ctx);
+          // A transfer with nothing else (POST …/transfer) is one revision, not an empty update plus a transfer.
+          if (transfer && Object.keys(change).length === 0) return decideTransfer(current, transfer, ctx);
+          return decideExisting(current, req, ctx);
+        },
+        validate: (d) => {
+          const errors = validateDossier(d);
+          if (errors.length) throw new HubError('HUB_VALIDATION', `Invalid dossier: ${errors[0]!.path} ${errors[0]!.message}`, errors);
+        },
+      });
+    } finally {
+      this.deps.metrics?.storeLatency.observe({ op: 'commit' }, (performance.now() - started) / 1000);
+    }
+  }
+}

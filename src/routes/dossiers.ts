@@ -1,0 +1,157 @@
+// Reading and changing dossiers (api.md, "Platform"): the platform reads everything; other systems read the
+// dossiers in their scope, and a dossier outside it is a 404 (its existence is not disclosed).
+import type { FastifyInstance } from 'fastify';
+import { HubError } from '../errors.js';
+import { inScope } from '../dossiers/rules.js';
+import { toDvcqg } from '../dossiers/dvcqg.js';
+import { parseRfc3339 } from '../util/time.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { requireSystem, type HubContext } from '../context.js';
+import type { SystemRecord } from '../store/types.js';
+import type { Dossier } from '../canonical/types.js';
+import { codeParams, receiptSchema, problemSchema } from './schemas.js';
+
+const FEED_MAX = 1000;
+
+interface Cursor { a: number; u?: number }
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (Number.isSafeInteger(c.a) && c.a >= 0 && (c.u === undefined || Number.isSafeInteger(c.u))) return c;
+  } catch { /* fall through */ }
+  throw new HubError('HUB_QUERY_INVALID', 'The cursor is not one this hub issued', [{ path: 'query:/cursor', message: 'invalid cursor' }]);
+}
+
+async function readable(ctx: HubContext, system: SystemRecord, code: string): Promise<Dossier> {
+  const d = await ctx.store.getDossier(code);
+  if (!d || !inScope(ctx.registry.actor(system), d)) throw new HubError('HUB_NOT_FOUND', `No dossier ${code}`);
+  return d;
+}
+
+export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+  app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | 'dvcqg' } }>('/v1/dossiers/:code', {
+    schema: {
+      summary: 'One dossier: canonical, or the DVCQG DongBoHoSoMC item with ?format=dvcqg',
+      tags: ['dossiers'], params: codeParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['canonical', 'dvcqg'] } } },
+      response: { 200: { description: 'The canonical dossier (schema: /schemas/dossier.v1.json) or the DVCQG item', type: 'object', additionalProperties: true }, '4xx': problemSchema },
+    },
+  }, async (req) => {
+    const system = await requireSystem(ctx, req);
+    const d = await readable(ctx, system, req.params.code);
+    return req.query.format === 'dvcqg' ? toDvcqg(d) : d;
+  });
+
+  app.get<{ Params: { code: string } }>('/v1/dossiers/:code/events', {
+    schema: {
+      summary: 'The timeline of a dossier, oldest first', tags: ['dossiers'], params: codeParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  revision: { type: 'integer' }, type: { type: 'string' }, source: { type: 'string' }, at: { type: 'string' },
+                  receiptId: { type: 'string' }, payloadSha256: { type: 'string' }, canonicalSha256: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (req) => {
+    const system = await requireSystem(ctx, req);
+    await readable(ctx, system, req.params.code);
+    return { items: await ctx.store.listEvents(req.params.code) };
+  });
+
+  app.get<{ Querystring: { updatedSince?: string; agency?: string; status?: number; procedure?: string; cursor?: string; limit?: number } }>('/v1/dossiers', {
+    schema: {
+      summary: 'The change feed: dossiers as of their latest change, in change order',
+      description: 'Poll with the returned nextCursor: it never skips or repeats a change, also while writes go on. updatedSince (inclusive, RFC 3339) starts a feed without a cursor.',
+      tags: ['dossiers'],
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          updatedSince: { type: 'string', format: 'date-time' }, agency: { type: 'string', maxLength: 32 },
+          status: { type: 'integer', minimum: 1, maximum: 10 }, procedure: { type: 'string', maxLength: 16 },
+          cursor: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: FEED_MAX, default: 100 },
+        },
+      },
+      response: {
+        200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, nextCursor: { type: 'string' } } },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (req, reply) => {
+    const system = await requireSystem(ctx, req);
+    const q = req.query;
+    const cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { a: 0 };
+    if (!q.cursor && q.updatedSince) {
+      const since = parseRfc3339(q.updatedSince);
+      if (since === null) throw new HubError('HUB_QUERY_INVALID', 'updatedSince must be an RFC 3339 date-time', [{ path: 'query:/updatedSince', message: 'invalid date-time' }]);
+      cursor.u = since;
+    }
+    const { items, last } = await ctx.store.feed({
+      after: cursor.a,
+      ...(cursor.u !== undefined ? { updatedSince: cursor.u } : {}),
+      ...(q.agency ? { agency: q.agency } : {}),
+      ...(q.status !== undefined ? { status: q.status } : {}),
+      ...(q.procedure ? { procedure: q.procedure } : {}),
+      ...(system.role === 'platform' ? {} : { scope: system.agencies.map((a) => a.code) }),
+      limit: q.limit ?? 100,
+    });
+    // Serialised by hand: the items are stored canonical JSON already, and the feed is the hot read path.
+    const next = encodeCursor({ ...cursor, a: last ?? cursor.a });
+    return reply.type('application/json').send(`{"items":[${items.map((d) => JSON.stringify(d)).join(',')}],"nextCursor":${JSON.stringify(next)}}`);
+  });
+
+  const changeResponse = { 202: receiptSchema, '4xx': problemSchema };
+
+  app.post<{ Params: { code: string }; Body: { status: number; at: string; actor?: string; note?: string; dueAt?: string; reopenReason?: string } }>('/v1/dossiers/:code/status', {
+    schema: {
+      summary: 'A status change made elsewhere (e.g. by the platform)', tags: ['dossiers'], params: codeParams,
+      body: {
+        type: 'object', additionalProperties: false, required: ['status', 'at'],
+        properties: {
+          status: { type: 'integer', minimum: 1, maximum: 10 }, at: { type: 'string', maxLength: 40 }, actor: { type: 'string', maxLength: 500 },
+          note: { type: 'string', maxLength: 2000 }, dueAt: { type: 'string', maxLength: 40 }, reopenReason: { type: 'string', maxLength: 2000 },
+        },
+        examples: [{ status: 4, at: '2026-11-27T10:00:00+07:00', actor: 'Cổng DVC tỉnh', note: 'Chuyển xử lý' }],
+      },
+      response: changeResponse,
+    },
+  }, async (req, reply) => {
+    const system = await requireSystem(ctx, req);
+    await readable(ctx, system, req.params.code);
+    const b = req.body;
+    const step = { at: b.at, status: b.status, ...(b.actor ? { actor: b.actor } : {}), ...(b.note ? { note: b.note } : {}) };
+    const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}) };
+    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) });
+    return reply.code(202).send(result.receipt);
+  });
+
+  app.post<{ Params: { code: string }; Body: { toAgency: string; reason?: string } }>('/v1/dossiers/:code/transfer', {
+    schema: {
+      summary: 'Liên thông: pass the dossier to another agency; the system serving it becomes the holder', tags: ['dossiers'], params: codeParams,
+      body: {
+        type: 'object', additionalProperties: false, required: ['toAgency'],
+        properties: { toAgency: { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$' }, reason: { type: 'string', maxLength: 2000 } },
+        examples: [{ toAgency: '000.00.34.H12', reason: 'Chuyển UBND huyện đăng ký thường trú' }],
+      },
+      response: changeResponse,
+    },
+  }, async (req, reply) => {
+    const system = await requireSystem(ctx, req);
+    await readable(ctx, system, req.params.code);
+    const transfer = { toAgency: req.body.toAgency, ...(req.body.reason ? { reason: req.body.reason } : {}) };
+    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change: {}, transfer }, Buffer.from(canonicalJson(req.body)), { correlationId: String(req.id) });
+    return reply.code(202).send(result.receipt);
+  });
+}

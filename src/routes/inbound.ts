@@ -1,0 +1,118 @@
+// Inbound endpoints (api.md, "Inbound"): the raw body (bytes, bounded by the body limit) goes to the calling
+// system's adapter, which parses it; the shared pipeline does the rest; the adapter (or api.md's JSON) answers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Adapter, DecodeResult, InboundRequest, ItemOutcome } from '../../adapters/kit/contract.js';
+import { getAdapter } from '../../adapters/registry.js';
+import { HubError, toProblem } from '../errors.js';
+import { credentialsFrom } from '../trust/auth.js';
+import { asHubError, sendProblem } from '../http/problem.js';
+import type { HubContext } from '../context.js';
+import { receiptSchema, problemSchema } from './schemas.js';
+
+type Params = { systemId: string };
+
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function headerRecord(req: FastifyRequest): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+function jsonAnswer(reply: FastifyReply, decoded: DecodeResult, outcomes: ItemOutcome[]): FastifyReply {
+  const correlationId = String(reply.request.id);
+  if (!decoded.batch) {
+    const o = outcomes[0]!;
+    if (o.ok) return reply.code(202).send(o.receipt);
+    return sendProblem(reply, new HubError(o.code, o.detail, o.errors));
+  }
+  const accepted = outcomes.flatMap((o) => (o.ok && o.receipt ? [o.receipt] : []));
+  const rejected = outcomes.flatMap((o) => (o.ok ? [] : [{ index: o.index, code: o.code, errors: o.errors }]));
+  if (accepted.length) return reply.code(202).send({ accepted, rejected });
+  const problem = toProblem(new HubError('HUB_BATCH_REJECTED', `None of the ${outcomes.length} items was accepted`), correlationId);
+  return reply.code(422).type('application/problem+json').send({ ...problem, accepted, rejected });
+}
+
+export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+  // Inside this plugin only: every body arrives as bytes for the adapter to parse.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  async function handle(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, soap: boolean): Promise<FastifyReply> {
+    const target = ctx.registry.get(req.params.systemId);
+    const adapter: Adapter | undefined = target ? getAdapter(target.adapter) : undefined;
+    const native = adapter && adapter.answers !== 'json' ? adapter : undefined;
+    const fail = (err: unknown) => {
+      const e = asHubError(err);
+      if (native?.answerError) {
+        const m = native.answerError({ code: e.code, status: e.status, detail: e.message, errors: e.errors });
+        return reply.code(m.status ?? e.status).type(m.contentType).headers(m.headers ?? {}).send(m.body);
+      }
+      return sendProblem(reply, e);
+    };
+    try {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const inbound: InboundRequest = { body, contentType: mediaType(req.headers['content-type']), headers: headerRecord(req), systemId: req.params.systemId };
+      let creds = credentialsFrom(req.headers.authorization);
+      if (!creds && adapter?.credentials) {
+        const fromPayload = adapter.credentials(inbound);
+        if (fromPayload) creds = { scheme: 'basic', username: fromPayload.username, password: fromPayload.password };
+      }
+      const caller = await ctx.auth.system(creds, req.ip, req.routeOptions.url ?? req.url);
+      if (caller.id !== req.params.systemId) throw new HubError('HUB_AUTHZ_SYSTEM', `Credentials of ${caller.id} cannot post for ${req.params.systemId}`);
+      if (!adapter) throw new HubError('HUB_INTERNAL', `System ${caller.id} names adapter ${caller.adapter}, which is not installed`);
+      if (soap !== (adapter.answers === 'soap')) throw new HubError('HUB_NOT_FOUND', soap ? `System ${caller.id} does not speak SOAP` : `System ${caller.id} posts to /v1/soap/${caller.id}`);
+      if (!adapter.contentTypes.includes(inbound.contentType)) {
+        throw new HubError('HUB_MEDIA_TYPE', `Adapter ${adapter.name} accepts ${adapter.contentTypes.join(', ')}, not "${inbound.contentType || 'none'}"`);
+      }
+      if (!body.length) throw new HubError('HUB_REQUEST_MALFORMED', 'The body is empty');
+      const decoded = adapter.decode(inbound);
+      const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+      const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}) });
+      for (const o of outcomes) {
+        if (o.ok && o.receipt) req.log.info({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');
+        else if (!o.ok) req.log.info({ system: caller.id, index: o.index, code: o.code, paths: o.errors.map((e) => e.path) }, 'item rejected');
+      }
+      if (adapter.answer) {
+        const m = adapter.answer({ decode: decoded, outcomes, accept: req.headers.accept });
+        return reply.code(m.status ?? 200).type(m.contentType).headers(m.headers ?? {}).send(m.body);
+      }
+      return jsonAnswer(reply, decoded, outcomes);
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
+  app.post<{ Params: Params }>('/v1/inbound/:systemId', {
+    schema: {
+      summary: 'Push dossiers in the system\'s native format',
+      description: 'One dossier, or a batch where the format has batches. The system\'s adapter parses the raw body. Answers 202 with a receipt (or a batch result); errors are problem+json (native forms for XML formats).',
+      tags: ['inbound'],
+      params: { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] },
+      response: { 202: receiptSchema, '4xx': problemSchema },
+    },
+  }, (req, reply) => handle(req, reply, false));
+
+  app.post<{ Params: Params }>('/v1/soap/:systemId', {
+    schema: {
+      summary: 'SOAP 1.1 endpoint for systems whose adapter speaks SOAP',
+      description: 'Operations dispatched by the body element; SOAP Faults carry HUB_ codes (legacy/xay-dung.md).',
+      tags: ['inbound'],
+      params: { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] },
+    },
+  }, (req, reply) => handle(req, reply, true));
+
+  app.get<{ Params: Params; Querystring: Record<string, string> }>('/v1/soap/:systemId', {
+    schema: { summary: 'The WSDL of a SOAP system\'s endpoint (public)', tags: ['inbound'], params: { type: 'object', properties: { systemId: { type: 'string' } } } },
+  }, async (req, reply) => {
+    const system = ctx.registry.get(req.params.systemId);
+    const adapter = system ? getAdapter(system.adapter) : undefined;
+    if (!system || system.status !== 'active' || !adapter?.describe || !('wsdl' in (req.query ?? {}))) {
+      return sendProblem(reply, new HubError('HUB_NOT_FOUND', `No WSDL at ${req.url}`));
+    }
+    const d = adapter.describe(`${ctx.config.publicUrl}/v1/soap/${system.id}`);
+    return reply.type(d.contentType).send(d.body);
+  });
+}

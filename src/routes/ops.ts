@@ -1,0 +1,55 @@
+// Operations endpoints (api.md, "Operations"): public, no credentials.
+import type { FastifyInstance } from 'fastify';
+import type { HubContext } from '../context.js';
+import { dossierSchema } from '../canonical/validate.js';
+
+export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
+  app.get('/healthz', { schema: { summary: 'The process is alive', tags: ['ops'] } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', {
+    schema: {
+      summary: 'Whether the hub can accept dossiers (200) or not (503)', tags: ['ops'],
+      response: {
+        '2xx': { $ref: 'Readiness#' },
+        503: { $ref: 'Readiness#' },
+      },
+    },
+  }, async (_req, reply) => {
+    let store: 'up' | 'down' = 'up';
+    let backlog = { count: 0, oldestCreatedAt: null as number | null };
+    try {
+      await ctx.store.ping();
+      backlog = await ctx.store.outboxBacklog();
+    } catch {
+      store = 'down';
+    }
+    const broker = ctx.broker.state();
+    const status = store === 'down' ? 'unavailable' : broker === 'up' ? 'ready' : 'degraded';
+    return reply.code(store === 'up' ? 200 : 503).send({
+      status, store, broker, outboxBacklog: backlog.count,
+      oldestPendingSeconds: backlog.oldestCreatedAt === null ? 0 : Math.max(0, Math.round((Date.now() - backlog.oldestCreatedAt) / 1000)),
+    });
+  });
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['ops'] } }, async (_req, reply) => {
+    reply.type(ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+
+  app.get('/schemas/dossier.v1.json', { schema: { summary: 'The canonical dossier JSON Schema (draft 2020-12)', tags: ['ops'] } }, async (_req, reply) => {
+    return reply.type('application/schema+json').send(JSON.stringify(dossierSchema));
+  });
+}
+
+export const readinessSchema = {
+  $id: 'Readiness',
+  type: 'object',
+  properties: {
+    status: { enum: ['ready', 'degraded', 'unavailable'] },
+    store: { enum: ['up', 'down'] },
+    broker: { enum: ['up', 'down'] },
+    outboxBacklog: { type: 'integer' },
+    oldestPendingSeconds: { type: 'integer' },
+  },
+  examples: [{ status: 'degraded', store: 'up', broker: 'down', outboxBacklog: 42, oldestPendingSeconds: 17 }],
+} as const;

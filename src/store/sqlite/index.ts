@@ -1,0 +1,336 @@
+// The embedded store: SQLite through better-sqlite3, WAL with synchronous=FULL so a commit is on disk
+// before any 2xx. Writes go through a group-commit queue: every change queued during one turn of the event
+// loop is applied in one transaction (each in its own savepoint) and made durable by one fsync.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { HubError } from '../../errors.js';
+import type { Dossier } from '../../canonical/types.js';
+import { toCloudEvent } from '../../canonical/cloudevent.js';
+import { scopeAgencies, type Revision } from '../../dossiers/rules.js';
+import { ulid } from '../../util/id.js';
+import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
+import type { Receipt } from '../../../adapters/kit/contract.js';
+import { MIGRATIONS } from './migrations.js';
+import type {
+  AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
+} from '../types.js';
+
+type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
+const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
+
+export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return new SqliteStore(path.join(dataDir, file));
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly events = new EventEmitter();
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly q;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const p = (sql: string) => this.db.prepare(sql);
+    this.q = {
+      dossier: p('SELECT doc FROM dossiers WHERE code = ?').pluck(),
+      altCode: p('SELECT dossier_code FROM alt_codes WHERE system_id = ? AND local_code = ?').pluck(),
+      lastFromSource: p('SELECT canonical_sha256 AS sha, receipt FROM changes WHERE dossier_code = ? AND source_system = ? AND receipt IS NOT NULL ORDER BY seq DESC LIMIT 1'),
+      exists: p('SELECT 1 FROM dossiers WHERE code = ?').pluck(),
+      seqGet: p('SELECT last FROM code_sequences WHERE agency = ? AND day = ?').pluck(),
+      seqSet: p('INSERT INTO code_sequences (agency, day, last) VALUES (?, ?, ?) ON CONFLICT (agency, day) DO UPDATE SET last = excluded.last'),
+      insertChange: p(`INSERT INTO changes (dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
+        canonical_sha256, receipt_id, accepted_at, correlation_id, receipt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+      insertOutbox: p(`INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
+        VALUES (?,?,?,?,?,?,?,?,?,?)`),
+      upsertDossier: p(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc)
+        VALUES (@code, @agency, @status, @procedure, @received_at, @due_at, @finished_at, @updated_at, @revision, @seq, @doc)
+        ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, status = excluded.status, procedure = excluded.procedure,
+        received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
+        revision = excluded.revision, seq = excluded.seq, doc = excluded.doc`),
+      insertScope: p('INSERT OR IGNORE INTO dossier_scope (agency, code) VALUES (?, ?)'),
+      insertAlt: p('INSERT INTO alt_codes (system_id, local_code, dossier_code) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      events: p(`SELECT revision, type, source_system AS source, accepted_at AS at, receipt_id AS receiptId, payload_sha256 AS payloadSha256,
+        canonical_sha256 AS canonicalSha256 FROM changes WHERE dossier_code = ? ORDER BY revision`),
+      head: p('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck(),
+      pending: p(`SELECT seq, event_id AS eventId, dossier_code AS dossierCode, revision, type, source_system AS source, correlation_id AS correlationId,
+        traceparent, event, created_at AS createdAt FROM outbox WHERE relayed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
+      markRelayed: p('UPDATE outbox SET relayed_at = ? WHERE seq = ?'),
+      backlog: p('SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL'),
+    };
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+      })();
+    }
+  }
+
+  /** Runs a synchronous function in the write transaction of the next group commit. */
+  exclusive<T>(fn: (db: Database.Database) => T): T {
+    return this.db.transaction(() => fn(this.db))();
+  }
+
+  // ---- group commit -------------------------------------------------------------------------------------
+
+  commit(item: CommitItem): Promise<CommitResult> {
+    if (this.closed) return Promise.reject(new HubError('HUB_UNAVAILABLE', 'The store is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (!batch.length) return;
+    const outcomes: ({ ok: true; value: CommitResult } | { ok: false; error: unknown })[] = [];
+    const applyOne = this.db.transaction((item: CommitItem) => this.applyOne(item)); // nested: a savepoint
+    try {
+      this.db.transaction(() => {
+        for (const { item } of batch) {
+          try {
+            outcomes.push({ ok: true, value: applyOne(item) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })();
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    let stored = false;
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) {
+        stored ||= o.value.revisions.length > 0;
+        p.resolve(o.value);
+      } else p.reject(o.error);
+    });
+    if (stored) this.events.emit('committed');
+  }
+
+  private applyOne(item: CommitItem): CommitResult {
+    const mapped = item.ref.localCode ? (this.q.altCode.get(item.source, item.ref.localCode) as string | undefined) : undefined;
+    if (mapped && item.ref.code && mapped !== item.ref.code) {
+      throw new HubError('HUB_CODE_CONFLICT', `Local number ${item.ref.localCode} of ${item.source} is already mapped to ${mapped}`, [{ path: '/code', message: `local number already mapped to ${mapped}` }]);
+    }
+    const code = item.ref.code ?? mapped;
+    const doc = code ? (this.q.dossier.get(code) as string | undefined) : undefined;
+    const current: Dossier | null = doc ? JSON.parse(doc) : null;
+    if (current) {
+      const last = this.q.lastFromSource.get(current.code, item.source) as { sha: string; receipt: string } | undefined;
+      if (last && last.sha === item.canonicalSha256) {
+        return { receipt: { ...(JSON.parse(last.receipt) as Receipt), duplicate: true }, dossier: current, revisions: [] };
+      }
+    }
+    const revisions = item.decide(current);
+    const first = revisions[0]!.dossier;
+    if (!first.code) {
+      const issued = this.issueCode(first.agency.code, first.receivedAt);
+      for (const r of revisions) r.dossier.code = issued;
+    }
+    for (const r of revisions) item.validate(r.dossier);
+    const acceptedAt = formatVn(item.now);
+    const receiptId = ulid(item.now);
+    let receipt: Receipt | undefined;
+    revisions.forEach((r, i) => {
+      const d = r.dossier;
+      const isLast = i === revisions.length - 1;
+      const eventId = ulid(item.now);
+      if (isLast) {
+        receipt = {
+          receiptId, dossierCode: d.code, revision: d.revision, status: d.status, duplicate: false,
+          payloadSha256: item.payloadSha256, canonicalSha256: item.canonicalSha256, acceptedAt,
+        };
+      }
+      const info = this.q.insertChange.run(d.code, d.revision, eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256,
+        item.canonicalSha256, receiptId, acceptedAt, item.correlationId, isLast ? JSON.stringify(receipt) : null);
+      const seq = Number(info.lastInsertRowid);
+      const event = toCloudEvent({
+        eventId, type: r.type, source: item.source, time: d.updatedAt, correlationId: item.correlationId,
+        revision: d.revision, previousStatus: r.previousStatus, dossier: d, ...(r.transfer ? { transfer: r.transfer } : {}),
+      });
+      this.q.insertOutbox.run(seq, eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, JSON.stringify(event), item.now);
+      this.q.upsertDossier.run({
+        code: d.code, agency: d.agency.code, status: d.status, procedure: d.procedure.code, received_at: ms(d.receivedAt),
+        due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc: JSON.stringify(d),
+      });
+      for (const agency of scopeAgencies(d)) this.q.insertScope.run(agency, d.code);
+      for (const alt of d.altCodes ?? []) {
+        this.q.insertAlt.run(alt.system, alt.code, d.code);
+        const owner = this.q.altCode.get(alt.system, alt.code) as string;
+        if (owner !== d.code) {
+          throw new HubError('HUB_CODE_CONFLICT', `Local number ${alt.code} of ${alt.system} is already mapped to ${owner}`, [{ path: '/altCodes', message: `already mapped to ${owner}` }]);
+        }
+      }
+    });
+    return { receipt: receipt!, dossier: revisions[revisions.length - 1]!.dossier, revisions };
+  }
+
+  /** The next number for the agency and the local date of receipt not held by any dossier (canonical.md, "Codes"). */
+  private issueCode(agency: string, receivedAt: string): string {
+    const day = localDateCode(parseRfc3339(receivedAt)!);
+    let n = ((this.q.seqGet.get(agency, day) as number | undefined) ?? 0) + 1;
+    let code = '';
+    for (; n <= 9999; n++) {
+      code = `${agency}-${day}-${String(n).padStart(4, '0')}`;
+      if (!this.q.exists.get(code)) break;
+    }
+    if (n > 9999) throw new HubError('HUB_CODE_EXHAUSTED', `No dossier number left for ${agency} on ${day}`, [{ path: '/receivedAt', message: 'day past 9999 dossiers' }]);
+    this.q.seqSet.run(agency, day, n);
+    return code;
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------------------
+
+  async getDossier(code: string): Promise<Dossier | undefined> {
+    const doc = this.q.dossier.get(code) as string | undefined;
+    return doc ? JSON.parse(doc) : undefined;
+  }
+
+  async findCodeByLocal(system: string, localCode: string): Promise<string | undefined> {
+    return this.q.altCode.get(system, localCode) as string | undefined;
+  }
+
+  async listEvents(code: string): Promise<ChangeEventRow[]> {
+    return this.q.events.all(code) as ChangeEventRow[];
+  }
+
+  async feed(q: FeedQuery): Promise<{ items: Dossier[]; last: number | undefined }> {
+    const where: string[] = ['d.seq > @after'];
+    const params: Record<string, unknown> = { after: q.after ?? 0, limit: q.limit };
+    if (q.updatedSince !== undefined) { where.push('d.updated_at >= @updatedSince'); params.updatedSince = q.updatedSince; }
+    if (q.agency) { where.push('d.agency = @agency'); params.agency = q.agency; }
+    if (q.status !== undefined) { where.push('d.status = @status'); params.status = q.status; }
+    if (q.procedure) { where.push('d.procedure = @procedure'); params.procedure = q.procedure; }
+    if (q.scope) {
+      where.push(`EXISTS (SELECT 1 FROM dossier_scope s WHERE s.code = d.code AND s.agency IN (SELECT value FROM json_each(@scope)))`);
+      params.scope = JSON.stringify(q.scope);
+    }
+    const rows = this.db.prepare(`SELECT d.seq, d.doc FROM dossiers d WHERE ${where.join(' AND ')} ORDER BY d.seq LIMIT @limit`).all(params) as { seq: number; doc: string }[];
+    return { items: rows.map((r) => JSON.parse(r.doc)), last: rows.at(-1)?.seq };
+  }
+
+  async headSeq(): Promise<number> {
+    return this.q.head.get() as number;
+  }
+
+  // ---- systems and keys -------------------------------------------------------------------------------------
+
+  async insertSystem(s: SystemRecord, keyHmac: string | null): Promise<void> {
+    this.exclusive((db) => {
+      if (db.prepare('SELECT 1 FROM systems WHERE id = ?').get(s.id)) throw new HubError('HUB_SYSTEM_EXISTS', `System ${s.id} is already registered`, [{ path: '/id', message: 'already registered' }]);
+      db.prepare('INSERT INTO systems (id, doc, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(s.id, JSON.stringify(s), s.status, s.createdAt, s.updatedAt);
+      this.claimAgencies(db, s);
+      if (keyHmac) db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, NULL)').run(keyHmac, s.id, s.createdAt);
+    });
+  }
+
+  async updateSystem(s: SystemRecord): Promise<void> {
+    this.exclusive((db) => {
+      db.prepare('UPDATE systems SET doc = ?, status = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(s), s.status, s.updatedAt, s.id);
+      db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
+      if (s.status === 'active') this.claimAgencies(db, s);
+    });
+  }
+
+  private claimAgencies(db: Database.Database, s: SystemRecord): void {
+    s.agencies.forEach((a, i) => {
+      const owner = db.prepare('SELECT system_id FROM system_agencies WHERE agency = ?').pluck().get(a.code) as string | undefined;
+      if (owner && owner !== s.id) {
+        throw new HubError('HUB_SYSTEM_AGENCY_TAKEN', `Agency ${a.code} is already served by ${owner}`, [{ path: `/agencies/${i}`, message: `served by ${owner}` }]);
+      }
+      db.prepare('INSERT OR IGNORE INTO system_agencies (agency, system_id) VALUES (?, ?)').run(a.code, s.id);
+    });
+  }
+
+  async listSystems(): Promise<SystemRecord[]> {
+    return (this.db.prepare('SELECT doc FROM systems ORDER BY id').pluck().all() as string[]).map((d) => JSON.parse(d));
+  }
+
+  async addKey(k: KeyRecord): Promise<void> {
+    this.db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil);
+  }
+
+  async expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void> {
+    this.db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND key_hmac <> ? AND (valid_until IS NULL OR valid_until > ?)').run(validUntil, systemId, keepHmac, validUntil);
+  }
+
+  async findKey(keyHmac: string): Promise<KeyRecord | undefined> {
+    const row = this.db.prepare('SELECT system_id AS systemId, key_hmac AS keyHmac, created_at AS createdAt, valid_until AS validUntil FROM system_keys WHERE key_hmac = ?').get(keyHmac);
+    return row as KeyRecord | undefined;
+  }
+
+  // ---- audit ---------------------------------------------------------------------------------------------------
+
+  async audit(e: AuditEntry): Promise<void> {
+    const now = Date.now();
+    this.db.prepare('INSERT INTO audit (at, at_ms, actor, action, target, detail, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(formatVn(now), now, e.actor, e.action, e.target, e.detail === undefined ? null : JSON.stringify(e.detail), e.correlationId ?? null);
+  }
+
+  async listAudit(sinceMs: number, limit: number) {
+    const rows = this.db.prepare('SELECT id, at, actor, action, target, detail, correlation_id AS correlationId FROM audit WHERE at_ms >= ? ORDER BY id LIMIT ?').all(sinceMs, limit) as
+      { id: number; at: string; actor: string; action: string; target: string; detail: string | null; correlationId: string | null }[];
+    return rows.map((r) => ({ ...r, detail: r.detail ? JSON.parse(r.detail) : undefined, correlationId: r.correlationId ?? undefined }));
+  }
+
+  // ---- outbox --------------------------------------------------------------------------------------------------
+
+  async pendingOutbox(limit: number, afterSeq = 0): Promise<OutboxRow[]> {
+    return this.q.pending.all(afterSeq, limit) as OutboxRow[];
+  }
+
+  async markRelayed(seqs: readonly number[]): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => { for (const s of seqs) this.q.markRelayed.run(now, s); })();
+  }
+
+  async outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }> {
+    const r = this.q.backlog.get() as { count: number; oldest: number | null };
+    return { count: r.count, oldestCreatedAt: r.oldest };
+  }
+
+  // ---- life cycle ------------------------------------------------------------------------------------------------
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  onCommitted(listener: () => void): () => void {
+    this.events.on('committed', listener);
+    return () => this.events.off('committed', listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Let queued writes finish: they were promised an answer.
+    if (this.queue.length) this.flush();
+    this.db.close();
+  }
+}
+

@@ -1,0 +1,115 @@
+// Versioned migrations of the embedded store. Append only: a released migration is never edited.
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'spine',
+    sql: `
+CREATE TABLE systems (
+  id TEXT PRIMARY KEY,
+  doc TEXT NOT NULL,                 -- the SystemRecord as JSON
+  status TEXT NOT NULL CHECK (status IN ('active', 'retired')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+-- One active system per agency: "the system serving an agency" is one system or none.
+CREATE TABLE system_agencies (
+  agency TEXT PRIMARY KEY,
+  system_id TEXT NOT NULL REFERENCES systems(id)
+);
+CREATE TABLE system_keys (
+  key_hmac TEXT PRIMARY KEY,         -- HMAC-SHA-256 of the key under the server secret; never the key
+  system_id TEXT NOT NULL REFERENCES systems(id),
+  created_at TEXT NOT NULL,
+  valid_until TEXT                   -- NULL: valid until rotated or retired
+);
+CREATE INDEX system_keys_system ON system_keys(system_id);
+
+CREATE TABLE dossiers (
+  code TEXT PRIMARY KEY,
+  agency TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  procedure TEXT NOT NULL,
+  received_at INTEGER NOT NULL,      -- epoch ms
+  due_at INTEGER,
+  finished_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  revision INTEGER NOT NULL,
+  seq INTEGER NOT NULL,              -- the change sequence of its latest change (the feed's order)
+  doc TEXT NOT NULL                  -- the current canonical document
+);
+CREATE UNIQUE INDEX dossiers_seq ON dossiers(seq);
+CREATE INDEX dossiers_agency ON dossiers(agency, seq);
+CREATE INDEX dossiers_status ON dossiers(status, seq);
+CREATE INDEX dossiers_procedure ON dossiers(procedure, seq);
+CREATE INDEX dossiers_updated ON dossiers(updated_at);
+CREATE INDEX dossiers_received ON dossiers(received_at);
+
+-- Agencies whose systems may read and write a dossier: current, origin, and every transfer's target.
+CREATE TABLE dossier_scope (
+  agency TEXT NOT NULL,
+  code TEXT NOT NULL REFERENCES dossiers(code),
+  PRIMARY KEY (agency, code)
+) WITHOUT ROWID;
+
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  dossier_code TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  event_id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  previous_status INTEGER,
+  status INTEGER NOT NULL,
+  payload_sha256 TEXT NOT NULL,
+  canonical_sha256 TEXT NOT NULL,
+  receipt_id TEXT NOT NULL,
+  accepted_at TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  receipt TEXT,                      -- the receipt JSON, on the last revision of a commit
+  UNIQUE (dossier_code, revision)
+);
+CREATE INDEX changes_by_source ON changes(dossier_code, source_system, seq);
+
+CREATE TABLE alt_codes (
+  system_id TEXT NOT NULL,
+  local_code TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  PRIMARY KEY (system_id, local_code)
+) WITHOUT ROWID;
+
+CREATE TABLE code_sequences (
+  agency TEXT NOT NULL,
+  day TEXT NOT NULL,                 -- yyMMdd
+  last INTEGER NOT NULL,
+  PRIMARY KEY (agency, day)
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+  seq INTEGER PRIMARY KEY,           -- = changes.seq
+  event_id TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  traceparent TEXT,
+  event TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  relayed_at INTEGER
+);
+CREATE INDEX outbox_pending ON outbox(seq) WHERE relayed_at IS NULL;
+
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  detail TEXT,
+  correlation_id TEXT
+);
+CREATE INDEX audit_at ON audit(at_ms);
+`,
+  },
+];

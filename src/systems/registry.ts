@@ -1,0 +1,103 @@
+// The systems registry: the store is the truth; this keeps an in-memory view for the hot path
+// (authentication, scope checks, routing) and is refreshed on every change made through it.
+import { Ajv } from 'ajv';
+import { HubError } from '../errors.js';
+import type { Level } from '../canonical/types.js';
+import type { Store, SystemRecord, SystemRegistration } from '../store/types.js';
+import { keyHmac, newApiKey } from '../trust/keys.js';
+import { getAdapter } from '../../adapters/registry.js';
+import { registrationSchema } from './schema.js';
+import { formatVn } from '../util/time.js';
+import type { Actor } from '../dossiers/rules.js';
+
+const validateRegistration = new Ajv({ allErrors: false, strict: false }).compile(registrationSchema);
+
+export class Registry {
+  private byId = new Map<string, SystemRecord>();
+  private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string }>();
+
+  constructor(private readonly store: Store, private readonly keySecret: string) {}
+
+  async load(): Promise<void> {
+    const systems = await this.store.listSystems();
+    this.byId = new Map(systems.map((s) => [s.id, s]));
+    this.byAgency = new Map();
+    for (const s of systems) {
+      if (s.status !== 'active') continue;
+      for (const a of s.agencies) this.byAgency.set(a.code, { system: s, level: a.level, ...(a.name ? { name: a.name } : {}) });
+    }
+  }
+
+  get(id: string): SystemRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  list(): SystemRecord[] {
+    return [...this.byId.values()];
+  }
+
+  active(): SystemRecord[] {
+    return this.list().filter((s) => s.status === 'active');
+  }
+
+  servingSystem(agency: string): { systemId: string; level: Level; name?: string } | undefined {
+    const hit = this.byAgency.get(agency);
+    return hit ? { systemId: hit.system.id, level: hit.level, ...(hit.name ? { name: hit.name } : {}) } : undefined;
+  }
+
+  actor(s: SystemRecord): Actor {
+    return { id: s.id, role: s.role, agencies: s.agencies.map((a) => a.code) };
+  }
+
+  /** Validate and register; returns the record and its first API key (shown once, stored as an HMAC). */
+  async register(reg: SystemRegistration, now = Date.now()): Promise<{ system: SystemRecord; apiKey: string }> {
+    const record = this.toRecord(reg, now);
+    const apiKey = newApiKey(record.id);
+    await this.store.insertSystem(record, keyHmac(this.keySecret, apiKey));
+    await this.load();
+    return { system: record, apiKey };
+  }
+
+  async update(id: string, patch: Partial<SystemRegistration>, now = Date.now()): Promise<SystemRecord> {
+    const current = this.byId.get(id);
+    if (!current) throw new HubError('HUB_NOT_FOUND', `No system ${id}`);
+    const { status: _s, createdAt, updatedAt: _u, ...rest } = current;
+    const merged = this.toRecord({ ...rest, ...patch, id } as SystemRegistration, now);
+    const record: SystemRecord = { ...merged, status: current.status, createdAt };
+    await this.store.updateSystem(record);
+    await this.load();
+    return record;
+  }
+
+  async retire(id: string, now = Date.now()): Promise<SystemRecord> {
+    const current = this.byId.get(id);
+    if (!current) throw new HubError('HUB_NOT_FOUND', `No system ${id}`);
+    const record: SystemRecord = { ...current, status: 'retired', updatedAt: formatVn(now) };
+    await this.store.updateSystem(record);
+    await this.load();
+    return record;
+  }
+
+  private toRecord(reg: SystemRegistration, now: number): SystemRecord {
+    const { comment: _c, ...clean } = reg as SystemRegistration & { comment?: string };
+    if (!validateRegistration(clean)) {
+      const e = validateRegistration.errors?.[0];
+      throw new HubError('HUB_VALIDATION', `Invalid registration: ${e?.instancePath || '/'} ${e?.message}`, [{ path: e?.instancePath || '/', message: e?.message ?? 'invalid' }]);
+    }
+    if (!getAdapter(clean.adapter) && clean.adapter !== 'mapping') {
+      throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${clean.adapter}`, [{ path: '/adapter', message: 'unknown adapter' }]);
+    }
+    if (clean.delivery.mode === 'push' && !clean.delivery.url) {
+      throw new HubError('HUB_VALIDATION', 'Push delivery needs a url', [{ path: '/delivery/url', message: 'is required when mode is push' }]);
+    }
+    const iso = formatVn(now);
+    return {
+      ...clean,
+      mapping: clean.mapping ?? null,
+      agencies: clean.agencies.map((a) => (typeof a === 'string' ? { code: a, level: clean.level } : { ...a, level: a.level ?? clean.level })),
+      status: 'active',
+      createdAt: iso,
+      updatedAt: iso,
+    };
+  }
+}

@@ -1,0 +1,59 @@
+// The registration object of api.md, as JSON Schema: used by the admin route, the bootstrap loader and /docs.
+export const systemIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
+const agencyCode = { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$' } as const;
+const level = { enum: ['province', 'district', 'commune'] } as const;
+
+export const registrationSchema = {
+  $id: 'SystemRegistration',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'adapter', 'role', 'level', 'agencies', 'delivery', 'subscriptions'],
+  properties: {
+    id: systemIdSchema,
+    name: { type: 'string', minLength: 1, maxLength: 300 },
+    adapter: { type: 'string', minLength: 1, maxLength: 64 },
+    role: { enum: ['source', 'platform'] },
+    level,
+    agencies: {
+      type: 'array', maxItems: 500,
+      items: {
+        anyOf: [
+          agencyCode,
+          { type: 'object', additionalProperties: false, required: ['code'], properties: { code: agencyCode, name: { type: 'string', maxLength: 500 }, level } },
+        ],
+      },
+    },
+    delivery: {
+      type: 'object', additionalProperties: false, required: ['mode'],
+      properties: {
+        mode: { enum: ['push', 'pull', 'none'] },
+        url: { type: 'string', pattern: '^https?://', maxLength: 2000 },
+        timeoutMs: { type: 'integer', minimum: 100, maximum: 120000 },
+      },
+    },
+    subscriptions: {
+      type: 'array', maxItems: 20,
+      items: {
+        type: 'object', additionalProperties: false, required: ['events', 'scope'],
+        properties: {
+          events: { type: 'array', minItems: 1, items: { enum: ['dossier.received', 'dossier.updated', 'dossier.status-changed', 'dossier.transferred'] } },
+          scope: { enum: ['own', 'all'] },
+        },
+      },
+    },
+    mapping: { type: ['object', 'null'] },
+    comment: { type: 'string', description: 'Free text for operators (ignored by the hub).' },
+  },
+  examples: [{
+    id: 'undp-xa-tan-an', name: 'UBND xã Tân An — phần mềm một cửa UNDP', adapter: 'undp-motcua', role: 'source', level: 'commune',
+    agencies: ['000.12.34.H12'], delivery: { mode: 'push', url: 'http://10.0.0.5/api/nhan-ho-so', timeoutMs: 5000 },
+    subscriptions: [{ events: ['dossier.transferred', 'dossier.status-changed'], scope: 'own' }], mapping: null,
+  }],
+} as const;
+
+export const systemPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(Object.entries(registrationSchema.properties).filter(([k]) => k !== 'id')),
+} as const;

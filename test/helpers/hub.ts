@@ -1,0 +1,90 @@
+// Builds a hub on a fresh temporary data dir for one test file, with helpers to register systems and post.
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type HubConfig } from '../../src/config.js';
+import type { HubContext } from '../../src/context.js';
+import type { SystemRegistration } from '../../src/store/types.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+
+export interface TestHub {
+  app: FastifyInstance;
+  ctx: HubContext;
+  dataDir: string;
+  logs: string[];
+  register(reg: Partial<SystemRegistration> & { id: string }): Promise<string>;
+  post(systemId: string, key: string, body: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  get(url: string, key: string): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export interface HubOptions {
+  config?: Partial<HubConfig>;
+  /** Keep this data dir (restart tests). */
+  dataDir?: string;
+  /** A config dir; default: an empty one (no bootstrap systems). */
+  configDir?: string;
+}
+
+export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hub-test-'));
+  const configDir = opts.configDir ?? path.join(dataDir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const logs: string[] = [];
+  const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  const config = loadConfig({}, { dataDir, configDir, adminToken: ADMIN_TOKEN, logLevel: 'info', relay: false, ...opts.config });
+  const { app, ctx } = await buildApp({ config, logStream });
+  await app.ready();
+  const hub: TestHub = {
+    app, ctx, dataDir, logs,
+    async register(reg) {
+      const res = await app.inject({
+        method: 'POST', url: '/v1/admin/systems', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        payload: {
+          name: reg.id, adapter: 'canonical', role: 'source', level: 'province', agencies: [],
+          delivery: { mode: 'none' }, subscriptions: [], mapping: null, ...reg,
+        },
+      });
+      if (res.statusCode !== 201) throw new Error(`register ${reg.id}: ${res.statusCode} ${res.body}`);
+      return res.json().apiKey as string;
+    },
+    post(systemId, key, body, headers = {}) {
+      return app.inject({
+        method: 'POST', url: `/v1/inbound/${systemId}`,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      });
+    },
+    get(url, key) {
+      return app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+    },
+    async close() {
+      await app.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return hub;
+}
+
+/** A canonical dossier change: the bench payload with a distinct code per call. */
+export function dossier(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    code: '000.00.15.H12-261127-0007',
+    receiptNumber: 'VPDK-0007',
+    procedure: { code: '1.004227', name: 'Đăng ký biến động quyền sử dụng đất', sectorCode: 'DD', sectorName: 'Đất đai' },
+    agency: { code: '000.00.15.H12', name: 'Văn phòng Đăng ký đất đai tỉnh', level: 'province' },
+    applicant: { type: 'citizen', name: 'Lê Văn Cường', idNumber: '079085001122', phone: '0903111222', address: '45 Nguyễn Huệ, phường 1' },
+    summary: 'Chuyển nhượng quyền sử dụng đất',
+    channel: 'in_person',
+    returnMethod: 'direct',
+    receivedAt: '2026-11-27T08:15:00+07:00',
+    dueAt: '2026-12-18T17:00:00+07:00',
+    status: 2,
+    steps: [{ at: '2026-11-27T08:15:00+07:00', status: 2, actor: 'Phạm Thị Hoa', note: 'Tiếp nhận hồ sơ' }],
+    ...overrides,
+  };
+}
