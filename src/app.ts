@@ -23,6 +23,10 @@ import { dossierRoutes } from './routes/dossiers.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes, readinessSchema } from './routes/ops.js';
 import { ERRORS } from './errors.js';
+import { Relay } from './relay/index.js';
+import { mailboxRoutes } from './routes/mailbox.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { asyncApiRoutes } from './routes/asyncapi.js';
 
 export interface BuildOptions {
   config: Readonly<HubConfig>;
@@ -49,7 +53,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await registry.load();
   await bootstrapSystems(registry, config.configDir, config.dataDir, log);
   const metrics = createMetrics(async () => (await store.outboxBacklog()).count);
-  const broker: BrokerState = { state: () => 'down' };
+  // The relay (amqp.md) starts connecting in the background: ingest never waits for the broker.
+  const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
+  const broker: BrokerState = relay ?? { state: () => 'down' };
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken),
@@ -116,8 +122,12 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(inboundRoutes, { ctx });
   await app.register(dossierRoutes, { ctx });
   await app.register(adminRoutes, { ctx });
+  await app.register(mailboxRoutes, { ctx });
+  await app.register(deadLetterRoutes, { ctx, relay });
+  await app.register(asyncApiRoutes, { ctx });
 
   app.addHook('onClose', async () => {
+    await relay?.close(); // before the store: it flushes what the broker confirmed
     await store.close();
   });
   return { app, ctx };

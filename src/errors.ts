@@ -44,6 +44,10 @@ export const ERRORS = {
   HUB_SYSTEM_EXISTS: { status: 409, title: 'A system with this id is already registered', retry: false },
   HUB_SYSTEM_AGENCY_TAKEN: { status: 409, title: 'Another active system already serves this agency', retry: false },
   HUB_SYSTEM_ADAPTER_UNKNOWN: { status: 422, title: 'No adapter with this name', retry: false },
+  // Relay and delivery
+  HUB_BROKER_UNAVAILABLE: { status: 503, title: 'The message broker is not connected; try again when /readyz says broker up', retry: true },
+  HUB_MAILBOX_NOT_PULL: { status: 409, title: "The system's delivery mode is not pull: it has no mailbox", retry: false },
+  HUB_DEAD_LETTER_TARGET: { status: 409, title: 'The system of this dead letter takes no deliveries now (retired, or delivery mode none)', retry: false },
   // Hub side
   HUB_RATE_LIMITED: { status: 429, title: 'Too many requests', retry: true },
   HUB_UNAVAILABLE: { status: 503, title: 'The hub cannot accept this now (shutting down or store unavailable)', retry: true },

@@ -146,7 +146,12 @@ export function asStored(change: DossierChange, systemId = FIXTURE_SYSTEM, seque
  * Adapters whose encode cannot be read back by their own decode (the system receives a different message than it
  * sends), with the reason; the suite then checks that encode succeeds and skips the decode half. Empty by default.
  */
-export const ROUND_TRIP_EXEMPT: ReadonlyMap<string, string> = new Map();
+export const ROUND_TRIP_EXEMPT: ReadonlyMap<string, string> = new Map([
+  // The department sends TiepNhanHoSo but is sent NhanCapNhatTuLGSP (number, status, time, note only), so
+  // encode → decode cannot hold every field; test/adapters/xay-dung-soap/answer.test.ts round-trips the HoSo
+  // shape instead (TraCuuHoSo answer → TiepNhanHoSo decode).
+  ['xay-dung-soap', 'the outbound operation NhanCapNhatTuLGSP carries the status only; the HoSo round trip is in answer.test.ts'],
+]);
 
 /** The event the relay would hand to encode for a first revision of this op. */
 export function eventFor(op: Extract<DecodedOp, { kind: 'change' }>, dossier: Dossier): OutboundEvent {

@@ -89,6 +89,45 @@ export interface OutboxRow {
   createdAt: number;
 }
 
+/** A delivery the relay planned for a push-mode system: keyed by (systemId, eventId); dedup and per-target order. */
+export interface PlannedDelivery { systemId: string; eventId: string; dossierCode: string; revision: number }
+
+/** A message for a pull-mode system's mailbox (api.md, "Mailbox"); `body` is the adapter's native payload. */
+export interface MailboxInsert extends PlannedDelivery { type: EventType; contentType: string; body: string; bodyIsJson: boolean }
+export interface MailboxMessage { id: string; eventId: string; type: EventType; dossierCode: string; revision: number; contentType: string; body: unknown }
+
+export interface DeadLetterInsert extends PlannedDelivery {
+  reason: string;
+  attempts: number;
+  lastResponse: string | null;
+  /** The CloudEvent JSON, kept for replay. */
+  event: string;
+}
+export interface DeadLetter extends DeadLetterInsert { id: string; failedAt: string }
+
+/** What the relay keeps in the store besides the outbox: deliveries, mailboxes, dead letters. */
+export interface RelayStore {
+  /** Idempotent by (system, eventId): planned push deliveries, mailbox messages and dead letters (encoding failures). */
+  plan(push: readonly PlannedDelivery[], mailbox: readonly MailboxInsert[], dead: readonly DeadLetterInsert[]): Promise<void>;
+  deliveryState(systemId: string, eventId: string): Promise<'pending' | 'delivered' | 'dead' | undefined>;
+  /** Whether an earlier revision of the dossier to this system is still pending (in the queue or in retry). */
+  earlierPending(systemId: string, dossierCode: string, revision: number): Promise<boolean>;
+  markDelivered(systemId: string, eventId: string): Promise<void>;
+  /** Stores a dead letter and marks the delivery dead (which lets later revisions through). */
+  addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter>;
+  listDeadLetters(q: { system?: string; after?: string; limit: number }): Promise<DeadLetter[]>;
+  getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** Closes an open dead letter; `replayed` also sets its delivery back to pending. False when it is not open. */
+  resolveDeadLetter(id: string, how: 'replayed' | 'discarded'): Promise<boolean>;
+  /** Hands out up to `max` visible messages and hides them for `visibilityMs`. */
+  mailboxTake(systemId: string, max: number, visibilityMs: number, now?: number): Promise<MailboxMessage[]>;
+  mailboxAck(systemId: string, id: string): Promise<'acked' | 'already' | 'unknown'>;
+  /** Epoch ms at which the next hidden, unacknowledged message becomes visible again (null: none). */
+  mailboxNextVisible(systemId: string): Promise<number | null>;
+  /** Called with the system id whenever messages are added to its mailbox. */
+  onMailbox(listener: (systemId: string) => void): () => void;
+}
+
 export interface AuditEntry { actor: string; action: string; target: string; detail?: unknown; correlationId?: string }
 
 export interface Store {
@@ -112,6 +151,7 @@ export interface Store {
   audit(e: AuditEntry): Promise<void>;
   listAudit(sinceMs: number, limit: number): Promise<(AuditEntry & { id: number; at: string })[]>;
 
+  readonly relay: RelayStore;
   pendingOutbox(limit: number, afterSeq?: number): Promise<OutboxRow[]>;
   markRelayed(seqs: readonly number[]): Promise<void>;
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;

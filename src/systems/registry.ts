@@ -15,6 +15,7 @@ const validateRegistration = new Ajv({ allErrors: false, strict: false }).compil
 export class Registry {
   private byId = new Map<string, SystemRecord>();
   private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string }>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly store: Store, private readonly keySecret: string) {}
 
@@ -26,6 +27,13 @@ export class Registry {
       if (s.status !== 'active') continue;
       for (const a of s.agencies) this.byAgency.set(a.code, { system: s, level: a.level, ...(a.name ? { name: a.name } : {}) });
     }
+    for (const l of this.listeners) l();
+  }
+
+  /** Called after every (re)load, i.e. after every change made through the registry (the relay declares queues on it). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get(id: string): SystemRecord | undefined {

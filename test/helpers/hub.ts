@@ -1,4 +1,5 @@
 // Builds a hub on a fresh temporary data dir for one test file, with helpers to register systems and post.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,8 @@ export interface HubOptions {
   dataDir?: string;
   /** A config dir; default: an empty one (no bootstrap systems). */
   configDir?: string;
+  /** Run the relay against the local RabbitMQ, isolated by an AMQP prefix (default: a random `t…`) or a vhost URL. */
+  relay?: boolean | { prefix?: string; amqpUrl?: string };
 }
 
 export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
@@ -36,7 +39,11 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   mkdirSync(configDir, { recursive: true });
   const logs: string[] = [];
   const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
-  const config = loadConfig({}, { dataDir, configDir, adminToken: ADMIN_TOKEN, logLevel: 'info', relay: false, ...opts.config });
+  const relay = opts.relay ? (opts.relay === true ? {} : opts.relay) : undefined;
+  const relayConfig: Partial<HubConfig> = relay
+    ? { relay: true, amqpPrefix: relay.prefix ?? `t${randomBytes(5).toString('hex')}`, ...(relay.amqpUrl ? { amqpUrl: relay.amqpUrl } : {}) }
+    : { relay: false };
+  const config = loadConfig({}, { dataDir, configDir, adminToken: ADMIN_TOKEN, logLevel: 'info', ...relayConfig, ...opts.config });
   const { app, ctx } = await buildApp({ config, logStream });
   await app.ready();
   const hub: TestHub = {

@@ -13,6 +13,7 @@ import { ulid } from '../../util/id.js';
 import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
 import type { Receipt } from '../../../adapters/kit/contract.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteRelayStore } from './relay.js';
 import type {
   AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
 } from '../types.js';
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   private flushScheduled = false;
   private closed = false;
   private readonly q;
+  readonly relay: SqliteRelayStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -41,6 +43,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.relay = new SqliteRelayStore(this.db);
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
       dossier: p('SELECT doc FROM dossiers WHERE code = ?').pluck(),

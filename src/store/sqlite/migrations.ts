@@ -112,4 +112,58 @@ CREATE TABLE audit (
 CREATE INDEX audit_at ON audit(at_ms);
 `,
   },
+  {
+    version: 2,
+    name: 'relay',
+    sql: `
+-- One row per (push-mode system, event) the relay planned: the delivery workers' dedup (delivered) and the
+-- per-target, per-dossier order (a later revision waits while an earlier one is pending).
+CREATE TABLE deliveries (
+  system_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+  updated_at INTEGER NOT NULL,        -- epoch ms
+  PRIMARY KEY (system_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_pending ON deliveries(system_id, dossier_code, revision) WHERE state = 'pending';
+
+-- Mailboxes of pull-mode systems (api.md, "Mailbox").
+CREATE TABLE mailbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,            -- ULID, stable across hand-outs
+  system_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  body TEXT NOT NULL,                 -- the adapter's native payload
+  body_is_json INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,        -- epoch ms; hidden until then after a hand-out
+  handed_out INTEGER NOT NULL DEFAULT 0,
+  acked_at INTEGER,
+  created_at INTEGER NOT NULL,
+  UNIQUE (system_id, event_id)
+);
+CREATE INDEX mailbox_ready ON mailbox(system_id, visible_at) WHERE acked_at IS NULL;
+
+CREATE TABLE dead_letters (
+  id TEXT PRIMARY KEY,                -- ULID: the listing's order and cursor
+  system_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  last_response TEXT,
+  failed_at TEXT NOT NULL,
+  event TEXT NOT NULL,                -- the CloudEvent JSON, for replay
+  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'replayed', 'discarded')),
+  resolved_at INTEGER
+);
+CREATE INDEX dead_letters_open ON dead_letters(system_id, id) WHERE state = 'open';
+`,
+  },
 ];

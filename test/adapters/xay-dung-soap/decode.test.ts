@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { DecodeResult, DecodedOp, InboundRequest } from '../../../adapters/kit/contract.js';
 import { AdapterError } from '../../../adapters/kit/contract.js';
 import { xayDungSoapAdapter as adapter } from '../../../adapters/xay-dung-soap/index.js';
-import { SYSTEM_ID } from './helpers.js';
+import { SYSTEM_ID } from './fixtures/helpers.js';
 
 const FIXTURES = new URL('../../../adapters/xay-dung-soap/fixtures/', import.meta.url);
 const INVALID = new URL('invalid/', FIXTURES);
@@ -174,7 +174,7 @@ t.test('nativePath maps canonical pointers to the elements the department wrote'
 
 t.test('credentials: the WS-Security UsernameToken, prefix-independent; undefined when absent', async (t) => {
   t.strictSame(adapter.credentials!(request(readFileSync(new URL('tiep-nhan-wsse.xml', FIXTURES)))), {
-    username: 'test-system', password: 'test-system.c2VjcmV0LWtleS1vZi10aGUtZGVwYXJ0bWVudA',
+    username: 'fixture-system', password: 'fixture-system.c2VjcmV0LWtleS1vZi10aGUtZGVwYXJ0bWVudA',
   });
   const plain = (prefix: string, type = '') =>
     `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Header><${prefix}Security xmlns${prefix ? `:${prefix.slice(0, -1)}` : ''}="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><${prefix}UsernameToken><${prefix}Username>sys-a</${prefix}Username><${prefix}Password${type}>k.ey</${prefix}Password></${prefix}UsernameToken></${prefix}Security></e:Header><e:Body><TraCuuHoSo xmlns="urn:sxd:motcua:v1"><MaHoSo>1</MaHoSo></TraCuuHoSo></e:Body></e:Envelope>`;

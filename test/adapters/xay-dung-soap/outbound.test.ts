@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import type { OutboundEvent } from '../../../adapters/kit/contract.js';
 import { xayDungSoapAdapter as adapter } from '../../../adapters/xay-dung-soap/index.js';
-import { dossier, SYSTEM_ID } from './helpers.js';
+import { dossier, SYSTEM_ID } from './fixtures/helpers.js';
 
 const WSDL = readFileSync(new URL('./fixtures/department-service.wsdl', import.meta.url), 'utf8');
 
@@ -48,7 +48,7 @@ function event(over: Partial<OutboundEvent> = {}): OutboundEvent {
 
 async function push(over: Partial<OutboundEvent> = {}, target = { systemId: SYSTEM_ID, localCode: 'SXD-2026-004512' }) {
   const msg = adapter.encode(event(over), target);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': msg.contentType, ...msg.headers }, body: msg.body });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': msg.contentType, ...msg.headers }, body: String(msg.body) });
   const body = await res.text();
   return { msg, status: res.status, body, verdict: adapter.judgeReply(res.status, body) };
 }

@@ -3,7 +3,7 @@ import t from 'tap';
 import soap from 'soap';
 import { xayDungSoapAdapter as adapter } from '../../../adapters/xay-dung-soap/index.js';
 import { parseXmlText, child } from '../../../adapters/kit/xml.js';
-import { startSoapHub, SYSTEM_ID } from './helpers.js';
+import { startSoapHub, SYSTEM_ID } from './fixtures/helpers.js';
 
 const KEY = `${SYSTEM_ID}.c2VjcmV0LWtleS1vZi10aGUtZGVwYXJ0bWVudA`;
 
