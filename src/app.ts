@@ -23,10 +23,13 @@ import { dossierRoutes } from './routes/dossiers.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes, readinessSchema } from './routes/ops.js';
 import { ERRORS } from './errors.js';
+import { dueDates, loadDeadlineConfig } from './calendar/due-dates.js';
 import { Relay } from './relay/index.js';
 import { mailboxRoutes } from './routes/mailbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { asyncApiRoutes } from './routes/asyncapi.js';
+import { statsRoutes } from './routes/stats.js';
+import { publicRoutes } from './routes/public.js';
 
 export interface BuildOptions {
   config: Readonly<HubConfig>;
@@ -48,6 +51,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const log = createLogger(config.logLevel, opts.logStream);
   const secrets = loadSecrets(config.dataDir, config.adminToken);
   if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
+  const deadlines = loadDeadlineConfig(config.configDir);
+  if (!deadlines) log.warn({ configDir: config.configDir }, 'no calendar.json: the hub computes no due dates');
   const store = openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
@@ -59,7 +64,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken),
-    pipeline: new IngestPipeline({ store, registry, log, metrics }),
+    pipeline: new IngestPipeline({ store, registry, log, metrics, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
   };
 
   const app = Fastify({
@@ -125,6 +130,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(mailboxRoutes, { ctx });
   await app.register(deadLetterRoutes, { ctx, relay });
   await app.register(asyncApiRoutes, { ctx });
+  await app.register(statsRoutes, { ctx });
+  await app.register(publicRoutes, { ctx });
 
   app.addHook('onClose', async () => {
     await relay?.close(); // before the store: it flushes what the broker confirmed

@@ -18,11 +18,11 @@ import type { Registry } from '../systems/registry.js';
 import type { Names } from './topology.js';
 import { encodeFor, eventProperties, fromCloudEvent, mailboxBody, recipients } from './envelope.js';
 
-const WINDOW = 2000;
-const BATCH = 500;
+const WINDOW = 10000;
+const BATCH = 1000;
 const IDLE_POLL_MS = 1000;
-const MARK_BATCH = 500;
-const MARK_DELAY_MS = 10;
+const MARK_BATCH = 2000;
+const MARK_DELAY_MS = 20;
 
 export interface PublisherDeps {
   store: Store;

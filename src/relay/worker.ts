@@ -68,10 +68,12 @@ export class DeliveryWorker {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     const ch = this.ch;
-    if (ch && this.tag) await ch.cancel(this.tag).catch(() => {});
-    await Promise.race([Promise.allSettled([...this.chains.values()]), new Promise((r) => setTimeout(r, graceMs).unref())]);
-    if (ch) await ch.close().catch(() => {});
     this.ch = undefined;
+    // The channel may be gone already (connection lost): nothing here may throw.
+    const quietly = async (f: () => Promise<unknown>) => { try { await f(); } catch { /* already closed */ } };
+    if (ch && this.tag) await quietly(() => ch.cancel(this.tag!));
+    if (graceMs > 0) await Promise.race([Promise.allSettled([...this.chains.values()]), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (ch) await quietly(() => ch.close());
   }
 
   private enqueue(ch: ConfirmChannel, m: ConsumeMessage): void {

@@ -3,6 +3,7 @@
 import type { Dossier, EventType, Level } from '../canonical/types.js';
 import type { Receipt } from '../../adapters/kit/contract.js';
 import type { Revision } from '../dossiers/rules.js';
+import type { OntimeQuery, OntimeResult } from '../stats/types.js';
 
 export interface AgencyEntry { code: string; name?: string; level?: Level }
 export interface Subscription { events: EventType[]; scope: 'own' | 'all' }
@@ -139,6 +140,8 @@ export interface Store {
   feed(q: FeedQuery): Promise<{ items: Dossier[]; last: number | undefined }>;
   /** The sequence of the newest change (the cursor to start from "now"). */
   headSeq(): Promise<number>;
+  /** The on-time report (domain.md "On time"), aggregated in the store: no dossier is loaded. */
+  ontimeReport(q: OntimeQuery): Promise<OntimeResult>;
 
   insertSystem(s: SystemRecord, keyHmac: string | null): Promise<void>;
   updateSystem(s: SystemRecord): Promise<void>;

@@ -1,6 +1,6 @@
 // Builds a hub on a fresh temporary data dir for one test file, with helpers to register systems and post.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -31,12 +31,19 @@ export interface HubOptions {
   configDir?: string;
   /** Run the relay against the local RabbitMQ, isolated by an AMQP prefix (default: a random `t…`) or a vhost URL. */
   relay?: boolean | { prefix?: string; amqpUrl?: string };
+  /** Copy the shipped calendar, holidays and procedure catalogue into the test's config dir (due dates on). */
+  calendar?: boolean;
 }
+
+const SHIPPED_CONFIG = new URL('../../config/', import.meta.url).pathname;
 
 export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'hub-test-'));
   const configDir = opts.configDir ?? path.join(dataDir, 'config');
   mkdirSync(configDir, { recursive: true });
+  if (opts.calendar) {
+    for (const part of ['calendar.json', 'holidays', 'procedures']) cpSync(path.join(SHIPPED_CONFIG, part), path.join(configDir, part), { recursive: true });
+  }
   const logs: string[] = [];
   const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
   const relay = opts.relay ? (opts.relay === true ? {} : opts.relay) : undefined;

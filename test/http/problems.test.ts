@@ -1,5 +1,5 @@
 // Every refusal is RFC 9457 problem+json with a stable code, over real HTTP handling (inject).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startHub, dossier, ADMIN_TOKEN, type TestHub } from '../helpers/hub.js';
 
 let hub: TestHub;
@@ -10,7 +10,7 @@ t.before(async () => {
 });
 t.teardown(() => hub.close());
 
-const problem = (t: typeof import("tap").default, res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number, code: string) => {
+const problem = (t: Test, res: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number, code: string) => {
   t.equal(res.statusCode, status, `${code} is ${status}`);
   t.match(String(res.headers['content-type']), /^application\/problem\+json/);
   const body = res.json();

@@ -14,6 +14,8 @@ import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
 import type { Receipt } from '../../../adapters/kit/contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
+import { OntimeStats } from './stats.js';
+import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
   AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
 } from '../types.js';
@@ -239,6 +241,12 @@ export class SqliteStore implements Store {
 
   async headSeq(): Promise<number> {
     return this.q.head.get() as number;
+  }
+
+  private ontime: OntimeStats | undefined;
+  async ontimeReport(q: OntimeQuery): Promise<OntimeResult> {
+    this.ontime ??= new OntimeStats(this.db);
+    return this.ontime.report(q);
   }
 
   // ---- systems and keys -------------------------------------------------------------------------------------

@@ -166,4 +166,16 @@ CREATE TABLE dead_letters (
 CREATE INDEX dead_letters_open ON dead_letters(system_id, id) WHERE state = 'open';
 `,
   },
+  {
+    version: 3,
+    name: 'ontime-indexes',
+    sql: `
+-- Covering indexes of the on-time report (src/store/sqlite/stats.ts): a report reads only these, never the
+-- dossier rows. By receipt instant (province-wide, by month: one range scan per month), and by agency and by
+-- procedure (groupBy and filters: one range scan per key, so no GROUP BY sorts a million rows).
+CREATE INDEX dossiers_ontime ON dossiers(received_at, status, due_at, finished_at, agency, procedure);
+CREATE INDEX dossiers_ontime_agency ON dossiers(agency, received_at, status, due_at, finished_at, procedure);
+CREATE INDEX dossiers_ontime_procedure ON dossiers(procedure, received_at, status, due_at, finished_at, agency);
+`,
+  },
 ];

@@ -1,0 +1,14 @@
+// Query parameters of the statistics: instants as RFC 3339 or local dates.
+import { HubError } from '../errors.js';
+import { dayNumberOfDate, dayStartMs } from '../calendar/calendar.js';
+import { parseRfc3339 } from '../util/time.js';
+
+/** An RFC 3339 instant, or `YYYY-MM-DD` = 00:00 at +07:00 that day; 400 HUB_QUERY_INVALID naming the parameter. */
+export function parseReportInstant(name: string, value: string): number {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? dayNumberOfDate(value) : undefined;
+  const ms = day === undefined ? parseRfc3339(value) : day === null ? null : dayStartMs(day);
+  if (ms === null) {
+    throw new HubError('HUB_QUERY_INVALID', `${name} must be an RFC 3339 date-time or a date YYYY-MM-DD`, [{ path: `query:/${name}`, message: 'invalid date-time or date' }]);
+  }
+  return ms;
+}

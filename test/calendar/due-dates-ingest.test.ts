@@ -1,0 +1,68 @@
+// Hub-computed due dates through the ingest pipeline: computed when the source gives none, marked `hub`,
+// left alone when the source gives one, moved by a supplementation round.
+import t from 'tap';
+import { startHub, dossier, type TestHub } from '../helpers/hub.js';
+
+let hub: TestHub;
+let key: string;
+t.before(async () => {
+  hub = await startHub({ calendar: true });
+  key = await hub.register({ id: 'tnmt', agencies: ['000.00.15.H12'] });
+});
+t.teardown(() => hub.close());
+const read = async (code: string) => (await hub.get(`/v1/dossiers/${code}`, key)).json();
+
+t.test('received Fri 27/11/2026 08:15, procedure 1.004227 of the catalogue → hub computes dueAt and marks it hub', async (t) => {
+  const code = '000.00.15.H12-261127-0001';
+  const res = await hub.post('tnmt', key, dossier({ code, dueAt: undefined }));
+  t.equal(res.statusCode, 202, res.body);
+  const d = await read(code);
+  t.equal(d.dueAtSource, 'hub');
+  t.match(d.dueAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/);
+  t.ok(Date.parse(d.dueAt) > Date.parse(d.receivedAt));
+});
+
+t.test('a source-given dueAt stands and is marked source', async (t) => {
+  const code = '000.00.15.H12-261127-0002';
+  await hub.post('tnmt', key, dossier({ code, dueAt: '2026-12-18T17:00:00+07:00' }));
+  const d = await read(code);
+  t.equal(d.dueAt, '2026-12-18T17:00:00+07:00');
+  t.equal(d.dueAtSource, 'source');
+});
+
+t.test('an unknown procedure leaves dueAt null (absent)', async (t) => {
+  const code = '000.00.15.H12-261127-0003';
+  await hub.post('tnmt', key, dossier({ code, dueAt: undefined, procedure: { code: '9.999999' } }));
+  const d = await read(code);
+  t.notOk(d.dueAt);
+  t.notOk(d.dueAtSource);
+});
+
+t.test('supplementation Mon 30/11 09:00 → Wed 02/12 09:00 (two working days = 16 office hours) moves a hub dueAt by 16 office hours', async (t) => {
+  const code = '000.00.15.H12-261127-0004';
+  await hub.post('tnmt', key, dossier({ code, dueAt: undefined, status: 4, steps: [{ at: '2026-11-27T08:15:00+07:00', status: 4 }] }));
+  const before = (await read(code)).dueAt as string;
+  await hub.post('tnmt', key, { code, status: 5, steps: [{ at: '2026-11-30T09:00:00+07:00', status: 5 }] });
+  await hub.post('tnmt', key, { code, status: 4, steps: [{ at: '2026-12-02T09:00:00+07:00', status: 4 }] });
+  const d = await read(code);
+  t.equal(d.supplements.length, 1);
+  t.equal(d.supplements[0].requestedAt, '2026-11-30T09:00:00+07:00');
+  t.equal(d.supplements[0].resubmittedAt, '2026-12-02T09:00:00+07:00');
+  t.equal(d.supplements[0].previousDueAt, before);
+  t.equal(d.supplements[0].newDueAt, d.dueAt);
+  const { loadCalendar } = await import('../../src/calendar/calendar.js');
+  const { officeMinutesBetween } = await import('../../src/calendar/deadline.js');
+  const cal = loadCalendar(new URL('../../config/', import.meta.url).pathname);
+  t.equal(officeMinutesBetween(cal, Date.parse(before), Date.parse(d.dueAt)), 16 * 60, 'moved by exactly the 16 office hours of the pause');
+});
+
+t.test('a source dueAt is not moved by supplementation (only the hub\'s own promise is)', async (t) => {
+  const code = '000.00.15.H12-261127-0005';
+  await hub.post('tnmt', key, dossier({ code, status: 4, steps: [{ at: '2026-11-27T08:15:00+07:00', status: 4 }] }));
+  await hub.post('tnmt', key, { code, status: 5, steps: [{ at: '2026-11-30T09:00:00+07:00', status: 5 }] });
+  await hub.post('tnmt', key, { code, status: 4, steps: [{ at: '2026-12-02T09:00:00+07:00', status: 4 }] });
+  const d = await read(code);
+  t.equal(d.dueAt, '2026-12-18T17:00:00+07:00');
+  t.equal(d.supplements[0].resubmittedAt, '2026-12-02T09:00:00+07:00');
+  t.notOk(d.supplements[0].newDueAt);
+});
