@@ -43,10 +43,17 @@ async function subscriber(prefix: string) {
   return {
     count: async () => (await ch.checkQueue(queue)).messageCount,
     async remove() {
-      await ch.deleteQueue(queue).catch(() => {});
-      for (const q of [`${prefix}.dead`, `${prefix}.retry.1s`, `${prefix}.retry.5s`, `${prefix}.retry.30s`, `${prefix}.retry.2m`, `${prefix}.retry.10m`]) await ch.deleteQueue(q).catch(() => {});
-      for (const x of [`${prefix}.events`, `${prefix}.deliver`, `${prefix}.retry.1s`, `${prefix}.retry.5s`, `${prefix}.retry.30s`, `${prefix}.retry.2m`, `${prefix}.retry.10m`]) await ch.deleteExchange(x).catch(() => {});
-      await conn.close();
+      // One channel per deletion: a refused one closes its channel, not the clean-up.
+      const quietly = async (f: (c: typeof ch) => Promise<unknown>) => {
+        const c = await conn.createChannel();
+        c.on('error', () => {});
+        await f(c).catch(() => {});
+        await c.close().catch(() => {});
+      };
+      const tiers = ['1s', '5s', '30s', '2m', '10m'].map((t) => `${prefix}.retry.${t}`);
+      for (const q of [queue, `${prefix}.dead`, ...tiers]) await quietly((c) => c.deleteQueue(q));
+      for (const x of [`${prefix}.events`, `${prefix}.deliver`, ...tiers]) await quietly((c) => c.deleteExchange(x));
+      await conn.close().catch(() => {});
     },
   };
 }

@@ -72,6 +72,7 @@ export class SqliteStore implements Store {
         traceparent, event, created_at AS createdAt FROM outbox WHERE relayed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
       markRelayed: p('UPDATE outbox SET relayed_at = ? WHERE seq = ?'),
       backlog: p('SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL'),
+      findKey: p('SELECT system_id AS systemId, key_hmac AS keyHmac, created_at AS createdAt, valid_until AS validUntil FROM system_keys WHERE key_hmac = ?'),
     };
   }
 
@@ -291,8 +292,7 @@ export class SqliteStore implements Store {
   }
 
   async findKey(keyHmac: string): Promise<KeyRecord | undefined> {
-    const row = this.db.prepare('SELECT system_id AS systemId, key_hmac AS keyHmac, created_at AS createdAt, valid_until AS validUntil FROM system_keys WHERE key_hmac = ?').get(keyHmac);
-    return row as KeyRecord | undefined;
+    return this.q.findKey.get(keyHmac) as KeyRecord | undefined;
   }
 
   // ---- audit ---------------------------------------------------------------------------------------------------
