@@ -82,3 +82,14 @@ t.test('the correlation id is taken from the request, or generated', async (t) =
   const hostile = await hub.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-correlation-id': 'a\nb<script>' } });
   t.not(hostile.headers['x-correlation-id'], 'a\nb<script>', 'an unsafe id is replaced');
 });
+
+t.test('a 50 MB body is refused with 413 by every inbound endpoint, before any parser, storing nothing', async (t) => {
+  const big = Buffer.alloc(50 * 1024 * 1024, 0x20);
+  const before = await hub.ctx.store.headSeq();
+  for (const [url, type] of [['/v1/inbound/tnmt', 'application/json'], ['/v1/inbound/tnmt', 'application/xml'], ['/v1/soap/tnmt', 'text/xml']] as const) {
+    const res = await hub.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': type }, payload: big });
+    t.equal(res.statusCode, 413, `${url} ${type}`);
+    t.equal(res.json().code, 'HUB_REQUEST_TOO_LARGE');
+  }
+  t.equal(await hub.ctx.store.headSeq(), before, 'no change stored');
+});
