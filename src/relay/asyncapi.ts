@@ -59,7 +59,9 @@ export function asyncApiDocument(opts: { amqpUrl: string; prefix: string; retryD
     },
   };
 
-  const messageBindings = { amqp: { deliveryMode: 2, bindingVersion: AMQP_BINDING } };
+  // Persistence and `mandatory` are properties of the publish (operation bindings), not of the message.
+  const messageBindings = { amqp: { contentEncoding: 'utf-8', messageType: 'cloudevent', bindingVersion: AMQP_BINDING } };
+  const publishBindings = { amqp: { deliveryMode: 2, mandatory: true, timestamp: true, bindingVersion: AMQP_BINDING } };
   const channels: Record<string, unknown> = {};
   const operations: Record<string, unknown> = {};
   for (const t of EVENT_TYPES) {
@@ -76,6 +78,7 @@ export function asyncApiDocument(opts: { amqpUrl: string; prefix: string; retryD
       channel: { $ref: `#/channels/${id}` },
       summary: `The hub publishes every ${t} change once (confirmed, persistent, mandatory).`,
       messages: [{ $ref: `#/channels/${id}/messages/dossierEvent` }],
+      bindings: publishBindings,
     };
   }
   channels.delivery = {
