@@ -6,21 +6,12 @@ import { allAdapters } from '../../adapters/registry.js';
 import { loadFixtures, request } from '../../adapters/kit/conformance.js';
 import { AdapterError } from '../../adapters/kit/contract.js';
 import { ERRORS } from '../../src/errors.js';
+import { prng } from '../helpers/prng.js';
 
 const TOTAL = Number(process.env.FUZZ_CASES ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const BUDGET_MS = 200;
 
-// mulberry32: small, seedable, good enough to spread mutations.
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['<', '>', '&', '"', "'", '/', '<!DOCTYPE x>', '<![CDATA[', ']]>', '&amp;', '&#0;', '&#xD800;', '__proto__', '{', '}', '[', ']',
   ':', ',', 'null', '0', '-1', '31/02/2026', '25:00', '\u0301', '\uFEFF', '\r\n', '%', '%ZZ', '=', '\\u0000', 'constructor', 'x:'];

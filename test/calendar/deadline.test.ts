@@ -6,6 +6,7 @@ import {
   addOfficeHours, computeDueAt, extendForSupplement, isWithinOfficeHours, isWorkingDay, officeMinutesBetween,
 } from '../../src/calendar/deadline.js';
 import { formatVn, parseRfc3339 } from '../../src/util/time.js';
+import { prng } from '../helpers/prng.js';
 
 const CONFIG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config');
 const DEFAULT = { timezone: 'Asia/Ho_Chi_Minh', workdays: [1, 2, 3, 4, 5], hours: [['07:30', '11:30'], ['13:00', '17:00']] };
@@ -128,18 +129,6 @@ t.test('bad inputs are refused', async (t) => {
 });
 
 // ---- property test -------------------------------------------------------------------------------------------------
-
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function isClosing(cal: Calendar, ms: number): boolean {
   const local = formatVn(ms).slice(11, 19);

@@ -3,18 +3,8 @@
 // into the store's tables in one transaction. Not a test file itself (no .test.ts).
 import type Database from 'better-sqlite3';
 import { localDateCode } from '../../src/util/time.js';
+import { prng } from '../helpers/prng.js';
 
-/** mulberry32: a small, fast, seeded PRNG in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SynthRow {
   code: string;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
-import { dossier } from '../helpers/hub.js';
+import { dossier } from '../test/helpers/hub.js';
 
 const ADMIN = 'shutdown-admin-token-0123456789abcdef012345';
 
