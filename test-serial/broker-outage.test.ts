@@ -74,3 +74,18 @@ t.test('ingest goes on while the broker is away; the backlog drains when it retu
   await waitFor('the outbox drained', async () => (await hub.ctx.store.outboxBacklog()).count === 0, 10_000);
   t.match((await hub.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ready', broker: 'up', outboxBacklog: 0 });
 });
+
+t.test('the hub starts and accepts dossiers while the broker is still away', async (t) => {
+  t.teardown(() => { if (!brokerRunning()) rabbitmqctl('start_app'); });
+  rabbitmqctl('stop_app');
+  const hub = await startHub({ relay: true });
+  t.teardown(cleanup(hub, []));
+  const key = await hub.register({ id: 'tnmt', agencies: ['000.00.15.H12'] });
+  const res = await hub.post('tnmt', key, dossier({ code: codeFor(1) }));
+  t.equal(res.statusCode, 202, 'accepted with no broker at all');
+  t.match((await hub.app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'degraded', broker: 'down', outboxBacklog: 1 });
+  rabbitmqctl('start_app');
+  await brokerUp(hub, 45_000);
+  await waitFor('the outbox drained after the broker came', async () => (await hub.ctx.store.outboxBacklog()).count === 0, 20_000);
+  t.pass('relayed once the broker answered');
+});
