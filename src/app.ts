@@ -72,6 +72,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
+    // Only the configured proxies' X-Forwarded-For is believed (rate limits and audit use req.ip).
+    trustProxy: config.trustProxy.length ? [...config.trustProxy] : false,
     forceCloseConnections: 'idle',
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),

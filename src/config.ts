@@ -34,6 +34,11 @@ export interface HubConfig {
   retryAttempts: number;
   /** Whether the relay runs in this process (off for tests of ingest alone). */
   relay: boolean;
+  /**
+   * Addresses of the reverse proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs), so that
+   * rate limits and audit see the client's address, not the proxy's. Empty: no proxy is trusted.
+   */
+  trustProxy: string[];
 }
 
 const schema = {
@@ -57,6 +62,7 @@ const schema = {
     retryDelaysMs: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 0 } },
     retryAttempts: { type: 'integer', minimum: 1, maximum: 100 },
     relay: { type: 'boolean' },
+    trustProxy: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F.:]+(/[0-9]{1,3})?$' } },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -96,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     retryDelaysMs: parseDelays(env.HUB_RETRY_DELAYS || '1s,5s,30s,2m,10m'),
     retryAttempts: int(env.HUB_RETRY_ATTEMPTS, 10),
     relay: env.HUB_RELAY !== 'off',
+    trustProxy: (env.HUB_TRUST_PROXY ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     ...overrides,
   };
   for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];
@@ -103,5 +110,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw new Error(`Invalid configuration: ${why}. See README "Configuration".`);
   }
-  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[] });
+  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[], trustProxy: Object.freeze([...cfg.trustProxy]) as string[] });
 }
