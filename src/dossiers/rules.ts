@@ -71,6 +71,13 @@ function unionBy<T>(a: readonly T[] = [], b: readonly T[] = [], key: (x: T) => s
   return [...seen.values()];
 }
 
+/** Supplementation rounds are one per requestedAt; a round sent again completes the stored one (resubmittedAt, reason). */
+function mergeRounds(stored: NonNullable<Dossier['supplements']>, incoming: NonNullable<Dossier['supplements']>): NonNullable<Dossier['supplements']> {
+  const rounds = new Map(stored.map((r) => [at(r.requestedAt), { ...r }]));
+  for (const r of incoming) rounds.set(at(r.requestedAt), { ...rounds.get(at(r.requestedAt)), ...r });
+  return [...rounds.values()].sort((a, b) => at(a.requestedAt) - at(b.requestedAt));
+}
+
 /** Sets finishedAt / returnedAt at the status time when a move to 9 or 10 came without them. */
 function completeTimes(d: Dossier, statusAt: string): void {
   if (d.status === 9 && !d.finishedAt) d.finishedAt = statusAt;
@@ -150,19 +157,21 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   if (!inScope(actor, current)) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${actor.id}`, [{ path: '/code', message: 'outside the system\'s agencies' }]);
   }
-  if (change.agency && actor.role !== 'platform' && !actor.agencies.includes(change.agency.code) && change.agency.code !== current.agency.code) {
-    throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Agency ${change.agency.code} is outside the scope of ${actor.id}`, [{ path: '/agency/code', message: 'outside the system\'s agencies' }]);
-  }
   const nowIso = formatVn(ctx.now);
-  const { reopenReason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, ...replace } = change;
+  const { reopenReason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, agency, ...replace } = change;
   const d: Dossier = { ...structuredClone(current), ...structuredClone(replace) };
+  // The responsible agency changes only by transfer (liên thông), so the scope's origin agency stays the agency of
+  // revision 1. A source that still names its own agency after passing the dossier on does not take it back; the
+  // same agency may refresh its name.
+  if (agency && agency.code === current.agency.code) d.agency = { ...current.agency, ...structuredClone(agency) };
   d.code = current.code;
   d.revision = current.revision + 1;
   d.updatedAt = nowIso;
   const altCodes = withLocalCode(change, req, actor);
   d.altCodes = unionBy(current.altCodes ?? [], altCodes ?? [], (a) => `${a.system}|${a.code}`);
-  if (supplements) d.supplements = unionBy(current.supplements ?? [], supplements, (s) => String(at(s.requestedAt)));
-  if (change.dueAt !== undefined) d.dueAtSource = change.dueAt ? 'source' : current.dueAtSource;
+  if (supplements) d.supplements = mergeRounds(current.supplements ?? [], supplements);
+  if (change.dueAt) d.dueAtSource = 'source';
+  else if (change.dueAt === null) delete d.dueAtSource;
 
   let type: EventType = 'dossier.updated';
   let stepsToAdd: Step[] = [...newSteps];

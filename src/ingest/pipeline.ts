@@ -57,7 +57,7 @@ export class IngestPipeline {
     if (item.error) return failed(item.index, { ...item.error, status: new HubError(item.error.code).status });
     const op = item.op!;
     try {
-      if (op.kind === 'lookup') return { index: item.index, ok: true, dossier: await this.lookup(system, op.ref) };
+      if (op.kind === 'lookup') return { index: item.index, ok: true, dossier: await this.lookup(system, normaliseChange(op.ref)) };
       const result = await this.commit(system, op, item, meta);
       return { index: item.index, ok: true, receipt: result.receipt, dossier: result.dossier };
     } catch (err) {
@@ -84,7 +84,11 @@ export class IngestPipeline {
     const shapeErrors = validateChange(change);
     if (shapeErrors.length) throw new HubError('HUB_VALIDATION', `Invalid dossier: ${shapeErrors[0]!.path} ${shapeErrors[0]!.message}`, shapeErrors);
     const transfer = op.transfer ? normaliseChange(op.transfer) : undefined;
-    const req: ChangeRequest = { change, ...(op.ref.localCode ? { localCode: op.ref.localCode } : {}), ...(transfer ? { transfer } : {}) };
+    // The dossier is found by the same normalised strings that are stored (a stray space or zero-width character
+    // in a code must not make a known dossier look new).
+    const ref = normaliseChange(op.ref);
+    const code = change.code ?? ref.code;
+    const req: ChangeRequest = { change, ...(ref.localCode ? { localCode: ref.localCode } : {}), ...(transfer ? { transfer } : {}) };
     const now = Date.now();
     const ctx: RuleContext = {
       actor: this.deps.registry.actor(system),
@@ -96,7 +100,7 @@ export class IngestPipeline {
     try {
       return await this.deps.store.commit({
         source: system.id,
-        ref: { ...(op.ref.code ?? change.code ? { code: (op.ref.code ?? change.code)! } : {}), ...(op.ref.localCode ? { localCode: op.ref.localCode } : {}) },
+        ref: { ...(code ? { code } : {}), ...(ref.localCode ? { localCode: ref.localCode } : {}) },
         payloadSha256: sha256Hex(item.raw),
         canonicalSha256: sha256Hex(canonicalJson(transfer ? { change, transfer } : change)),
         correlationId: meta.correlationId,

@@ -23,6 +23,11 @@ function decodeCursor(s: string): Cursor {
   throw new HubError('HUB_QUERY_INVALID', 'The cursor is not one this hub issued', [{ path: 'query:/cursor', message: 'invalid cursor' }]);
 }
 
+/** The dossier for a change: 404 only when it does not exist; scope is the rules' business (403, api.md). */
+async function existing(ctx: HubContext, code: string): Promise<void> {
+  if (!(await ctx.store.getDossier(code))) throw new HubError('HUB_NOT_FOUND', `No dossier ${code}`);
+}
+
 async function readable(ctx: HubContext, system: SystemRecord, code: string): Promise<Dossier> {
   const d = await ctx.store.getDossier(code);
   if (!d || !inScope(ctx.registry.actor(system), d)) throw new HubError('HUB_NOT_FOUND', `No dossier ${code}`);
@@ -129,7 +134,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     },
   }, async (req, reply) => {
     const system = await requireSystem(ctx, req);
-    await readable(ctx, system, req.params.code);
+    await existing(ctx, req.params.code);
     const b = req.body;
     const step = { at: b.at, status: b.status, ...(b.actor ? { actor: b.actor } : {}), ...(b.note ? { note: b.note } : {}) };
     const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}) };
@@ -149,7 +154,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     },
   }, async (req, reply) => {
     const system = await requireSystem(ctx, req);
-    await readable(ctx, system, req.params.code);
+    await existing(ctx, req.params.code);
     const transfer = { toAgency: req.body.toAgency, ...(req.body.reason ? { reason: req.body.reason } : {}) };
     const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change: {}, transfer }, Buffer.from(canonicalJson(req.body)), { correlationId: String(req.id) });
     return reply.code(202).send(result.receipt);

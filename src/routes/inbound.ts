@@ -40,18 +40,28 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  /** The system's adapter for a path, when the system is registered and its adapter installed. */
+  const adapterOf = (systemId: string): Adapter | undefined => {
+    const target = ctx.registry.get(systemId);
+    return target ? getAdapter(target.adapter) : undefined;
+  };
+
+  /** An error in the adapter's own form (SOAP Fault, KetQua) when it has one, else problem+json. */
+  function fail(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, err: unknown): FastifyReply {
+    const e = asHubError(err);
+    if (e.code === 'HUB_INTERNAL') req.log.error({ err }, 'unhandled error');
+    const adapter = adapterOf(req.params.systemId);
+    if (adapter && adapter.answers !== 'json' && adapter.answerError) {
+      const m = adapter.answerError({ code: e.code, status: e.status, detail: e.message, errors: e.errors });
+      return reply.code(m.status ?? e.status).type(m.contentType).headers(m.headers ?? {}).send(m.body);
+    }
+    return sendProblem(reply, e);
+  }
+  // Errors raised before the handler (a body over the limit, a broken transfer) also answer in the native form.
+  app.setErrorHandler((err, req, reply) => fail(req as FastifyRequest<{ Params: Params }>, reply, err));
+
   async function handle(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, soap: boolean): Promise<FastifyReply> {
-    const target = ctx.registry.get(req.params.systemId);
-    const adapter: Adapter | undefined = target ? getAdapter(target.adapter) : undefined;
-    const native = adapter && adapter.answers !== 'json' ? adapter : undefined;
-    const fail = (err: unknown) => {
-      const e = asHubError(err);
-      if (native?.answerError) {
-        const m = native.answerError({ code: e.code, status: e.status, detail: e.message, errors: e.errors });
-        return reply.code(m.status ?? e.status).type(m.contentType).headers(m.headers ?? {}).send(m.body);
-      }
-      return sendProblem(reply, e);
-    };
+    const adapter = adapterOf(req.params.systemId);
     try {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const inbound: InboundRequest = { body, contentType: mediaType(req.headers['content-type']), headers: headerRecord(req), systemId: req.params.systemId };
@@ -81,7 +91,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       }
       return jsonAnswer(reply, decoded, outcomes);
     } catch (err) {
-      return fail(err);
+      return fail(req, reply, err);
     }
   }
 

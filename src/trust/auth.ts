@@ -52,7 +52,6 @@ export class Authenticator {
 
   /** The calling system; throws 401 (missing or bad credentials) or 429 (too many failures). */
   async system(creds: Credentials | undefined, client: string, path: string): Promise<SystemRecord> {
-    if (this.limiter.blocked(client)) throw new HubError('HUB_AUTH_RATE_LIMITED', 'Too many failed authentication attempts; try again later');
     if (!creds) throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
     const key = creds.scheme === 'bearer' ? creds.token : creds.password;
     const claimed = creds.scheme === 'basic' ? creds.username : keySystemId(key);
@@ -68,7 +67,6 @@ export class Authenticator {
 
   /** Throws 401 unless the Bearer token is the administrator's. */
   async admin(creds: Credentials | undefined, client: string, path: string): Promise<void> {
-    if (this.limiter.blocked(client)) throw new HubError('HUB_AUTH_RATE_LIMITED', 'Too many failed authentication attempts; try again later');
     if (!creds) throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <admin token>');
     if (creds.scheme !== 'bearer' || !sameSecret(creds.token, this.adminToken)) {
       await this.failed(client, path, 'admin');
@@ -76,7 +74,10 @@ export class Authenticator {
     }
   }
 
+  // Only failures are limited: valid credentials from an address that other callers (a shared NAT) got blocked still
+  // work. Past the limit, failures are neither audited nor answered with 401 any more, so a flood costs no writes.
   private async failed(client: string, path: string, claimed: string | undefined): Promise<void> {
+    if (this.limiter.blocked(client)) throw new HubError('HUB_AUTH_RATE_LIMITED', 'Too many failed authentication attempts; try again later');
     this.limiter.fail(client);
     await this.store.audit({ actor: `client:${client}`, action: 'auth.failed', target: path, detail: { claimed: claimed?.slice(0, 64) ?? null } });
   }

@@ -139,3 +139,15 @@ t.test('UNDP: the samples as JSON, text/plain and form-encoded; local numbers ge
   t.equal(p.code, 'HUB_STATUS_UNKNOWN');
   t.equal(p.errors[0].path, '/tinh_trang');
 });
+
+t.test('native formats answer a body over the limit natively: a SOAP Fault, a KetQua with 413', async (t) => {
+  const big = 'x'.repeat(2 * 1024 * 1024);
+  const soapRes = await post('/v1/soap/so-xay-dung', keys.sxd!, big, 'text/xml');
+  t.equal(soapRes.status, 500, 'a client Fault travels with HTTP 500, as SOAP 1.1 requires');
+  const fault = await soapRes.text();
+  t.match(fault, /Fault/);
+  t.match(fault, /HUB_REQUEST_TOO_LARGE/);
+  const xmlRes = await post('/v1/inbound/so-tnmt', keys.tnmt!, big, 'application/xml');
+  t.equal(xmlRes.status, 413);
+  t.match(await xmlRes.text(), /maLoi="HUB_REQUEST_TOO_LARGE"/);
+});

@@ -214,3 +214,60 @@ t.test('the DVCQG export: every value a string, dates yyyyMMddHHmmss local', asy
   const scalars = Object.values(x).filter((v) => !Array.isArray(v));
   t.ok(scalars.every((v) => typeof v === 'string'), 'every scalar is a string');
 });
+
+t.test('a new dossier by local number without an agency is a 422 naming /agency, not a failure', async (t) => {
+  const res = await hub.post('tnmt', key, dossier({ code: undefined, agency: undefined, altCodes: [{ system: 'tnmt', code: 'NOAG-1' }] }));
+  t.equal(res.statusCode, 422, res.body);
+  t.equal(res.json().errors[0].path, '/agency');
+});
+
+t.test('codes and local numbers are matched in their normalised form', async (t) => {
+  const code = '000.00.15.H12-261127-1100';
+  const first = await hub.post('tnmt', key, dossier({ code, altCodes: [{ system: 'tnmt', code: 'L-9' }] }));
+  t.equal(first.statusCode, 202);
+  const spaced = await hub.post('tnmt', key, dossier({ code: ` ${code}\u200b`, altCodes: [{ system: 'tnmt', code: 'L-9 ' }] }));
+  t.equal(spaced.statusCode, 202, spaced.body);
+  t.equal(spaced.json().duplicate, true, 'the same change, whatever the stray spaces');
+  const partial = await hub.post('tnmt', key, { code: `${code} `, summary: 'Cập nhật' });
+  t.equal(partial.statusCode, 202, partial.body);
+  t.equal(partial.json().revision, 2);
+  t.same((await read(code)).altCodes, [{ system: 'tnmt', code: 'L-9' }]);
+});
+
+t.test('a supplementation round sent again is completed, not ignored', async (t) => {
+  const code = '000.00.15.H12-261127-1200';
+  await hub.post('tnmt', key, dossier({ code, supplements: [{ requestedAt: '2026-11-28T08:00:00+07:00' }] }));
+  await hub.post('tnmt', key, { code, supplements: [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ', resubmittedAt: '2026-11-30T09:00:00+07:00' }] });
+  t.same((await read(code)).supplements, [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ', resubmittedAt: '2026-11-30T09:00:00+07:00' }]);
+});
+
+t.test('clearing the deadline clears whose promise it was', async (t) => {
+  const code = '000.00.15.H12-261127-1300';
+  await hub.post('tnmt', key, dossier({ code }));
+  await hub.post('tnmt', key, { code, dueAt: null });
+  const d = await read(code);
+  t.equal(d.dueAt, null);
+  t.notOk('dueAtSource' in d);
+});
+
+t.test('the responsible agency changes only by transfer; an ordinary change naming another agency does not move it', async (t) => {
+  const code = '000.00.15.H12-261127-1400';
+  await hub.post('tnmt', key, dossier({ code }));
+  const res = await hub.post('tnmt', key, { code, agency: { code: '000.00.16.H12', level: 'province' }, summary: 'x' });
+  t.equal(res.statusCode, 202);
+  const d = await read(code);
+  t.equal(d.agency.code, '000.00.15.H12');
+  t.equal(d.summary, 'x');
+  await hub.post('tnmt', key, { code, agency: { code: '000.00.15.H12', name: 'Văn phòng Đăng ký đất đai (tên mới)', level: 'province' } });
+  t.equal((await read(code)).agency.name, 'Văn phòng Đăng ký đất đai (tên mới)', 'the same agency may refresh its name');
+});
+
+t.test('writing a status outside the scope is 403; an unknown dossier is 404', async (t) => {
+  const code = '000.00.15.H12-261127-1500';
+  await hub.post('tnmt', key, dossier({ code }));
+  const res = await hub.app.inject({ method: 'POST', url: `/v1/dossiers/${code}/status`, headers: { authorization: `Bearer ${other}` }, payload: { status: 4, at: '2026-11-28T08:00:00+07:00' } });
+  t.equal(res.statusCode, 403);
+  t.equal(res.json().code, 'HUB_AUTHZ_AGENCY_SCOPE');
+  const missing = await hub.app.inject({ method: 'POST', url: '/v1/dossiers/000.00.15.H12-261127-9998/status', headers: { authorization: `Bearer ${other}` }, payload: { status: 4, at: '2026-11-28T08:00:00+07:00' } });
+  t.equal(missing.statusCode, 404);
+});

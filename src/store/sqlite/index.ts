@@ -22,6 +22,8 @@ import type {
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
+/** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
+const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -155,6 +157,8 @@ export class SqliteStore implements Store {
     const revisions = item.decide(current);
     const first = revisions[0]!.dossier;
     if (!first.code) {
+      // Validate before issuing: the code is made from the agency and the date of receipt, which must be valid.
+      item.validate({ ...first, code: PLACEHOLDER_CODE });
       const issued = this.issueCode(first.agency.code, first.receivedAt);
       for (const r of revisions) r.dossier.code = issued;
     }
