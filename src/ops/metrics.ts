@@ -15,7 +15,7 @@ export interface Metrics {
 
 export function createMetrics(backlog?: () => Promise<number>): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'hub_' });
   return {
     registry,
     requests: new Counter({ name: 'hub_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] }),
