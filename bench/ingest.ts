@@ -5,19 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
-import { SHARED_BENCH, load, row, startProcess, stop } from './lib.js';
+import { SHARED_BENCH, codeFor, load, row, startProcess, stop } from './lib.js';
 
 const connections = Number(process.argv[2] ?? 50);
 const duration = Number(process.argv[3] ?? 20);
 const payload = JSON.parse(readFileSync(path.join(SHARED_BENCH, 'dossier.json'), 'utf8'));
 const ADMIN = 'bench-admin-token-0123456789abcdef0123456789';
 
-/** A distinct, well-formed national code per request: the date part moves on every 9999 numbers. */
-function codeFor(i: number): string {
-  const day = new Date(Date.UTC(2026, 0, 1) + Math.floor(i / 9999) * 86_400_000);
-  const yymmdd = `${String(day.getUTCFullYear() % 100).padStart(2, '0')}${String(day.getUTCMonth() + 1).padStart(2, '0')}${String(day.getUTCDate()).padStart(2, '0')}`;
-  return `000.00.15.H12-${yymmdd}-${String((i % 9999) + 1).padStart(4, '0')}`;
-}
 
 function requests(pathname: string, headers: Record<string, string>): autocannon.Request[] {
   let i = 0;

@@ -49,3 +49,10 @@ export function row(name: string, r: LoadResult, ref?: LoadResult): string {
   const ratio = ref ? `  ratio ${(r.rps / ref.rps).toFixed(2)}` : '';
   return `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms  non-2xx ${r.non2xx}  errors ${r.errors}${ratio}`;
 }
+
+/** A distinct, well-formed national code per request number: the date part moves on every 9999 numbers. */
+export function codeFor(i: number): string {
+  const day = new Date(Date.UTC(2026, 0, 1) + Math.floor(i / 9999) * 86_400_000);
+  const yymmdd = `${String(day.getUTCFullYear() % 100).padStart(2, '0')}${String(day.getUTCMonth() + 1).padStart(2, '0')}${String(day.getUTCDate()).padStart(2, '0')}`;
+  return `000.00.15.H12-${yymmdd}-${String((i % 9999) + 1).padStart(4, '0')}`;
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import amqp from 'amqplib';
 import type autocannon from 'autocannon';
 import pino from 'pino';
-import { SHARED_BENCH, load, row, startProcess, stop } from './lib.js';
+import { SHARED_BENCH, codeFor, load, row, startProcess, stop } from './lib.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { Registry } from '../src/systems/registry.js';
 import { Relay } from '../src/relay/index.js';
@@ -25,11 +25,6 @@ const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const ADMIN = 'bench-admin-token-0123456789abcdef0123456789';
 const payload = JSON.parse(readFileSync(path.join(SHARED_BENCH, 'dossier.json'), 'utf8'));
 
-function codeFor(i: number): string {
-  const day = new Date(Date.UTC(2026, 0, 1) + Math.floor(i / 9999) * 86_400_000);
-  const yymmdd = `${String(day.getUTCFullYear() % 100).padStart(2, '0')}${String(day.getUTCMonth() + 1).padStart(2, '0')}${String(day.getUTCDate()).padStart(2, '0')}`;
-  return `000.00.15.H12-${yymmdd}-${String((i % 9999) + 1).padStart(4, '0')}`;
-}
 
 /** A subscriber: a quorum queue of ours bound to <p>.events (what amqp-limit.cjs publishes to is a quorum queue too). */
 async function subscriber(prefix: string) {

@@ -34,7 +34,6 @@ export const ERRORS = {
   HUB_STATUS_UNKNOWN: { status: 422, title: 'Unknown status code or text', retry: false },
   HUB_BATCH_TOO_LARGE: { status: 422, title: 'A batch carries more items than allowed (500)', retry: false },
   HUB_BATCH_REJECTED: { status: 422, title: 'No item of the batch was accepted', retry: false },
-  HUB_DOSSIER_UNKNOWN: { status: 404, title: 'No dossier with this code is known to the hub', retry: false },
   // Domain rules
   HUB_STATUS_TERMINAL: { status: 409, title: 'The dossier is in a terminal status', retry: false },
   HUB_CODE_CONFLICT: { status: 409, title: 'The local number is already mapped to another dossier code', retry: false },
@@ -82,8 +81,6 @@ export class HubError extends Error {
     return ERRORS[this.code].retry;
   }
 }
-
-export const isHubError = (e: unknown): e is HubError => e instanceof HubError;
 
 /** RFC 9457 problem details body. */
 export interface Problem {

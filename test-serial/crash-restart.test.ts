@@ -4,7 +4,6 @@
 // delivery that was under way at the kill: at least once).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -12,16 +11,9 @@ import t from 'tap';
 import amqp from 'amqplib';
 import { ADMIN_TOKEN, dossier } from '../test/helpers/hub.js';
 import { AMQP_URL, codeFor, deleteTopology, startTarget, waitFor } from '../test/relay/helpers.js';
+import { freePort } from '../test/helpers/net.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 t.test('SIGKILL mid-stream and restart: every accepted dossier reaches the subscriber', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'hub-crash-'));

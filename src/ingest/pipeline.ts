@@ -73,7 +73,7 @@ export class IngestPipeline {
   async lookup(system: SystemRecord, ref: { code?: string; localCode?: string }): Promise<Dossier> {
     const code = ref.code ?? (ref.localCode ? await this.deps.store.findCodeByLocal(system.id, ref.localCode) : undefined);
     const d = code ? await this.deps.store.getDossier(code) : undefined;
-    if (!d || !inScope(this.deps.registry.actor(system), d)) throw new HubError('HUB_NOT_FOUND', `No dossier ${ref.code ?? ref.localCode ?? ''} is known to the hub`, [{ path: '/MaHoSo', message: 'unknown dossier' }]);
+    if (!d || !inScope(this.deps.registry.actor(system), d)) throw new HubError('HUB_NOT_FOUND', `No dossier ${ref.code ?? ref.localCode ?? ''} is known to the hub`, [{ path: '/code', message: 'unknown dossier' }]);
     return d;
   }
 

@@ -2,11 +2,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
 import { requireAdmin, type HubContext } from '../context.js';
-import type { SystemRecord, SystemRegistration } from '../store/types.js';
+import type { SystemRegistration } from '../store/types.js';
 import { registrationSchema } from '../systems/schema.js';
 import { problemSchema } from './schemas.js';
-
-const systemView = (s: SystemRecord) => s; // keys are never part of a system record
 
 export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   app.addHook('preHandler', async (req) => requireAdmin(ctx, req));
@@ -23,18 +21,18 @@ export async function adminRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     const { system, apiKey } = await ctx.registry.register(req.body);
     await audit(req, 'system.register', system.id, { adapter: system.adapter, agencies: system.agencies.map((a) => a.code) });
     req.log.info({ system: system.id }, 'system registered');
-    return reply.code(201).send({ ...systemView(system), apiKey });
+    return reply.code(201).send({ ...system, apiKey });
   });
 
   app.get('/v1/admin/systems', { schema: { summary: 'List systems', tags: ['admin'] } }, async (req) => {
     await audit(req, 'system.list', '*');
-    return { items: ctx.registry.list().map(systemView) };
+    return { items: ctx.registry.list() };
   });
 
   app.get<{ Params: { id: string } }>('/v1/admin/systems/:id', { schema: { summary: 'Read a system (never its key)', tags: ['admin'] } }, async (req) => {
     const s = ctx.registry.get(req.params.id);
     if (!s) throw new HubError('HUB_NOT_FOUND', `No system ${req.params.id}`);
     await audit(req, 'system.read', s.id);
-    return systemView(s);
+    return s; // a system record never holds a key
   });
 }

@@ -12,14 +12,13 @@ t.before(async () => {
 t.teardown(() => hub.close());
 const read = async (code: string) => (await hub.get(`/v1/dossiers/${code}`, key)).json();
 
-t.test('received Fri 27/11/2026 08:15, procedure 1.004227 of the catalogue → hub computes dueAt and marks it hub', async (t) => {
+t.test('received Fri 27/11/2026 08:15, procedure 1.004227 (15 working days) → hub computes Fri 18/12 08:15 and marks it hub', async (t) => {
   const code = '000.00.15.H12-261127-0001';
   const res = await hub.post('tnmt', key, dossier({ code, dueAt: undefined }));
   t.equal(res.statusCode, 202, res.body);
   const d = await read(code);
   t.equal(d.dueAtSource, 'hub');
-  t.match(d.dueAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/);
-  t.ok(Date.parse(d.dueAt) > Date.parse(d.receivedAt));
+  t.equal(d.dueAt, '2026-12-18T08:15:00+07:00', '15 working days (catalogue) = three weeks of office hours, no holiday in between');
 });
 
 t.test('a source-given dueAt stands and is marked source', async (t) => {

@@ -1,21 +1,12 @@
 // The three legacy formats through the real hub: real HTTP on a socket, the real store, the shared pipeline.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import soap from 'soap';
 import { startHub, type TestHub } from '../helpers/hub.js';
+import { freePort } from '../helpers/net.js';
 
 const SAMPLES = new URL('../../../shared/spec/samples/', import.meta.url);
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES), 'utf8');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let hub: TestHub;
 let base: string;

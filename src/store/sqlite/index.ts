@@ -38,6 +38,8 @@ export class SqliteStore implements Store {
   private flushScheduled = false;
   private closed = false;
   private readonly q;
+  /** One change inside the group's transaction: better-sqlite3 nests it as a savepoint, so a refusal undoes only it. */
+  private readonly applyInSavepoint: (item: CommitItem) => CommitResult;
   readonly relay: SqliteRelayStore;
 
   constructor(file: string) {
@@ -47,6 +49,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.applyInSavepoint = this.db.transaction((item: CommitItem) => this.applyOne(item));
     this.relay = new SqliteRelayStore(this.db);
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
@@ -90,7 +93,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs a synchronous function in the write transaction of the next group commit. */
+  /** Runs a synchronous function in a transaction of its own, outside the group commit (registry writes, bulk loads of tests and benchmarks). */
   exclusive<T>(fn: (db: Database.Database) => T): T {
     return this.db.transaction(() => fn(this.db))();
   }
@@ -114,12 +117,11 @@ export class SqliteStore implements Store {
     this.queue = [];
     if (!batch.length) return;
     const outcomes: ({ ok: true; value: CommitResult } | { ok: false; error: unknown })[] = [];
-    const applyOne = this.db.transaction((item: CommitItem) => this.applyOne(item)); // nested: a savepoint
     try {
       this.db.transaction(() => {
         for (const { item } of batch) {
           try {
-            outcomes.push({ ok: true, value: applyOne(item) });
+            outcomes.push({ ok: true, value: this.applyInSavepoint(item) });
           } catch (error) {
             outcomes.push({ ok: false, error });
           }
