@@ -1,21 +1,24 @@
-// The inter-level flow (liên thông), end to end with real HTTP handling and the real RabbitMQ:
-// a commune installation passes a dossier to the district; the district finds it in its mailbox in its own
-// format, posts status changes; the commune and the platform receive them; the platform reads one dossier
-// with its whole route and both levels' history.
+// The inter-level flow (liên thông between levels, Decree 118/2025 art. 20(1)), end to end with real HTTP handling
+// and the real RabbitMQ, following samples/undp-lien-thong.json: a commune desk receives a land dossier that the
+// province's land registration office (Sở Nông nghiệp và Môi trường, served by the tnmt-xml system) resolves. The
+// department finds it in its mailbox in its own format and posts the result; the commune desk is told in its own
+// format and returns the result to the applicant; the platform reads one dossier with its whole route.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
 import { startHub } from '../helpers/hub.js';
 import { brokerUp, cleanup, startTarget, waitFor } from '../relay/helpers.js';
 
 const COMMUNE = '000.12.34.H12';
-const DISTRICT = '000.00.34.H12';
+const LAND_OFFICE = '000.00.15.H12';
 const sample = JSON.parse(readFileSync(new URL('../../../shared/spec/samples/undp-lien-thong.json', import.meta.url), 'utf8'));
 const ALL = ['dossier.received', 'dossier.updated', 'dossier.status-changed', 'dossier.transferred'] as const;
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false });
 
 for (const communeMode of ['push', 'pull'] as const) {
-  t.test(`commune (${communeMode}) → district (pull) → back to the commune and the platform`, async (t) => {
+  t.test(`commune desk (${communeMode}) → province land office (pull) → result back at the commune desk`, async (t) => {
     const hub = await startHub({ relay: true });
-    t.teardown(cleanup(hub, ['undp-xa-tan-an', 'undp-huyen-phu-my', 'cong-dvc-tinh']));
+    t.teardown(cleanup(hub, ['undp-xa-tan-an', 'so-tnmt', 'cong-dvc-tinh']));
     const commune = await startTarget(() => 200);
     const platform = await startTarget(() => 200);
     t.teardown(() => commune.close());
@@ -25,8 +28,8 @@ for (const communeMode of ['push', 'pull'] as const) {
       id: 'undp-xa-tan-an', adapter: 'undp-motcua', level: 'commune', agencies: [{ code: COMMUNE, name: 'UBND xã Tân An' }],
       delivery: communeMode === 'push' ? { mode: 'push', url: commune.url } : { mode: 'pull' }, subscriptions: own,
     });
-    const huyenKey = await hub.register({
-      id: 'undp-huyen-phu-my', adapter: 'undp-motcua', level: 'district', agencies: [{ code: DISTRICT, name: 'UBND huyện Phú Mỹ' }],
+    const tnmtKey = await hub.register({
+      id: 'so-tnmt', adapter: 'tnmt-xml', level: 'province', agencies: [{ code: LAND_OFFICE, name: 'Văn phòng Đăng ký đất đai tỉnh' }],
       delivery: { mode: 'pull' }, subscriptions: own,
     });
     const platformKey = await hub.register({
@@ -35,35 +38,35 @@ for (const communeMode of ['push', 'pull'] as const) {
     });
     await brokerUp(hub);
 
-    // 1. The commune files the dossier and passes it on (lien_thong) in one post.
+    // 1. The commune desk files the dossier and passes it on (lien_thong) in one post.
     const filed = await hub.post('undp-xa-tan-an', xaKey, sample);
     t.equal(filed.statusCode, 202, filed.body);
     const { dossierCode: code, revision } = filed.json();
     t.equal(revision, 2, 'received and transferred: two revisions');
+    t.match(code, /^000\.12\.34\.H12-261127-\d{4}$/, 'the code carries the receiving desk\'s identifier');
 
-    // 2. The district finds it in its mailbox, in the UNDP format, with the national code.
-    const inbox = await hub.app.inject({ method: 'GET', url: '/v1/systems/undp-huyen-phu-my/messages?waitSeconds=15', headers: { authorization: `Bearer ${huyenKey}` } });
+    // 2. The land office finds it in its mailbox, as a TN&MT gói tin with the national code.
+    const inbox = await hub.app.inject({ method: 'GET', url: '/v1/systems/so-tnmt/messages?waitSeconds=15', headers: { authorization: `Bearer ${tnmtKey}` } });
     t.equal(inbox.statusCode, 200);
     const [msg] = inbox.json().messages;
-    t.match(msg, { type: 'dossier.transferred', dossierCode: code, revision: 2, contentType: 'application/json' });
-    t.equal(msg.body.ma_ho_so_qg, code);
-    t.equal(msg.body.so_ho_so, code, 'the district has no number of its own yet: the national code');
-    t.equal(msg.body.don_vi.ma, DISTRICT);
-    t.equal(msg.body.nguoi_nop, 'Nguyễn Văn Dũng');
-    const ack = await hub.app.inject({ method: 'POST', url: `/v1/systems/undp-huyen-phu-my/messages/${msg.id}/ack`, headers: { authorization: `Bearer ${huyenKey}` } });
+    t.match(msg, { type: 'dossier.transferred', dossierCode: code, revision: 2, contentType: 'application/xml' });
+    t.type(msg.body, 'string', 'an XML format: the body is the document as a string');
+    const hoSo = xml.parse(msg.body).GoiTin.DanhSachHoSo.HoSo;
+    t.equal(hoSo['@maHoSo'], code);
+    t.equal(hoSo.CoQuan['@ma'], LAND_OFFICE);
+    t.equal(hoSo.NguoiDeNghi.HoTen, 'Nguyễn Văn Dũng');
+    const ack = await hub.app.inject({ method: 'POST', url: `/v1/systems/so-tnmt/messages/${msg.id}/ack`, headers: { authorization: `Bearer ${tnmtKey}` } });
     t.equal(ack.statusCode, 204);
 
-    // 3. The district posts status changes under its own number.
-    const districtPost = (status: string, extra: Record<string, unknown> = {}) => hub.post('undp-huyen-phu-my', huyenKey, {
-      ...msg.body, so_ho_so: 'PM-2026-0555', ma_ho_so_qg: code, tinh_trang: status, lien_thong: null, ...extra,
-    });
-    const processing = await districtPost('Đã tiếp nhận');
-    t.equal(processing.statusCode, 202, processing.body);
-    const finished = await districtPost('Đã giải quyết');
+    // 3. The land office resolves it and posts the result (trangThai 5, đã có kết quả) in its own format.
+    const result = (msg.body as string)
+      .replace(/trangThai="\d+"/, 'trangThai="5"')
+      .replace('</QuaTrinhXuLy>', '<Buoc thoiDiem="2026-11-30T10:00:00" nguoiXuLy="Lê Văn Tâm" phongBan="Văn phòng Đăng ký đất đai" trangThai="5">Đã có kết quả</Buoc></QuaTrinhXuLy>');
+    const finished = await hub.post('so-tnmt', tnmtKey, result, { 'content-type': 'application/xml', accept: 'application/json' });
     t.equal(finished.statusCode, 202, finished.body);
-    t.equal(finished.json().status, 9);
+    t.equal(finished.json().accepted[0].status, 9);
 
-    // 4. The commune installation is told, in its own format, under its own number.
+    // 4. The commune desk is told, in its own format, under its own number.
     const communeSaw = async () => {
       if (communeMode === 'push') return commune.hits.map((h) => JSON.parse(h.body));
       const res = await hub.app.inject({ method: 'GET', url: '/v1/systems/undp-xa-tan-an/messages?max=100&waitSeconds=1', headers: { authorization: `Bearer ${xaKey}` } });
@@ -72,35 +75,44 @@ for (const communeMode of ['push', 'pull'] as const) {
       return msgs.map((m) => m.body);
     };
     const seenByCommune: Record<string, unknown>[] = [];
-    await waitFor('the district\'s status changes at the commune', async () => {
+    await waitFor('the result at the commune desk', async () => {
       seenByCommune.push(...(await communeSaw()).filter((b) => !seenByCommune.some((s) => JSON.stringify(s) === JSON.stringify(b))));
       return seenByCommune.some((b) => b.tinh_trang === 'Đã giải quyết');
     }, 20_000, 200);
-    const last = seenByCommune.find((b) => b.tinh_trang === 'Đã giải quyết')!;
-    t.equal(last.so_ho_so, 'HS-2026-000124', "the commune's own number");
-    t.equal(last.ma_ho_so_qg, code);
+    const told = seenByCommune.find((b) => b.tinh_trang === 'Đã giải quyết')!;
+    t.equal(told.so_ho_so, 'HS-2026-000124', "the commune's own number");
+    t.equal(told.ma_ho_so_qg, code);
+    t.equal((told.don_vi as { ma: string }).ma, LAND_OFFICE, 'the competent agency is the land office');
 
-    // 5. The platform received every change, in revision order, as CloudEvents.
+    // 5. The commune desk hands the result over and says so (status 10) under its own number.
+    const returned = await hub.post('undp-xa-tan-an', xaKey, {
+      ...sample, ma_ho_so_qg: code, tinh_trang: 'Đã trả kết quả', lien_thong: null, ngay_nhan: '27/11/2026', gio_nhan: '09:10',
+    });
+    t.equal(returned.statusCode, 202, returned.body);
+    t.equal(returned.json().status, 10);
+
+    // 6. The platform received every change, in revision order, as CloudEvents.
     const revisions = await waitFor('every revision at the platform', () => {
       const r = platform.hits.map((h) => Number(h.headers['x-revision']));
       return r.length >= 4 ? r : undefined;
     });
     t.same(revisions, [1, 2, 3, 4], 'the platform is told of everything, in order');
 
-    // 6. One dossier, its whole route, both levels' history.
+    // 7. One dossier, its whole route, both levels' history.
     const d = (await hub.get(`/v1/dossiers/${code}`, platformKey)).json();
     t.equal(d.routing.origin, 'undp-xa-tan-an');
-    t.equal(d.routing.holder, 'undp-huyen-phu-my');
-    t.match(d.routing.transfers, [{ fromAgency: COMMUNE, toAgency: DISTRICT, reason: 'Chuyển UBND huyện Phú Mỹ đăng ký thường trú' }]);
-    t.equal(d.agency.code, DISTRICT);
-    t.equal(d.status, 9);
+    t.equal(d.routing.holder, 'so-tnmt');
+    t.match(d.routing.transfers, [{ fromAgency: COMMUNE, toAgency: LAND_OFFICE, reason: sample.lien_thong.ly_do }]);
+    t.equal(d.agency.code, LAND_OFFICE, 'the land office stays the competent agency');
+    t.equal(d.status, 10);
     t.ok(d.finishedAt, 'finishedAt set at the status time');
-    t.same(d.steps.map((s: { status: number }) => s.status), [4, 2, 9], "the commune's step, then the district's");
-    t.same(d.altCodes, [{ system: 'undp-xa-tan-an', code: 'HS-2026-000124' }, { system: 'undp-huyen-phu-my', code: 'PM-2026-0555' }]);
+    t.ok(d.returnedAt, 'returnedAt set at the status time');
+    t.same(d.steps.map((s: { status: number }) => s.status), [4, 9, 10], "the commune's step, the land office's result, the commune's hand-over");
+    t.same(d.altCodes, [{ system: 'undp-xa-tan-an', code: 'HS-2026-000124' }]);
     const events = (await hub.get(`/v1/dossiers/${code}/events`, platformKey)).json().items;
     t.same(events.map((e: { type: string; source: string }) => `${e.type}@${e.source}`), [
       'dossier.received@undp-xa-tan-an', 'dossier.transferred@undp-xa-tan-an',
-      'dossier.status-changed@undp-huyen-phu-my', 'dossier.status-changed@undp-huyen-phu-my',
+      'dossier.status-changed@so-tnmt', 'dossier.status-changed@undp-xa-tan-an',
     ]);
   });
 }

@@ -18,7 +18,6 @@ t.before(async () => {
   keys.sxd = await hub.register({ id: 'so-xay-dung', adapter: 'xay-dung-soap', agencies: ['000.00.11.H12'] });
   keys.tnmt = await hub.register({ id: 'so-tnmt', adapter: 'tnmt-xml', agencies: ['000.00.15.H12'] });
   keys.xa = await hub.register({ id: 'undp-xa-tan-an', adapter: 'undp-motcua', level: 'commune', agencies: ['000.12.34.H12'], delivery: { mode: 'pull' } });
-  keys.huyen = await hub.register({ id: 'undp-huyen-phu-my', adapter: 'undp-motcua', level: 'district', agencies: ['000.00.34.H12'], delivery: { mode: 'pull' } });
   await hub.app.listen({ port, host: '127.0.0.1' });
   base = `http://127.0.0.1:${port}`;
 });
@@ -120,10 +119,13 @@ t.test('UNDP: the samples as JSON, text/plain and form-encoded; local numbers ge
   t.equal(r2.revision, 2, 'received and transferred: two revisions in one transaction');
   const events = await (await fetch(`${base}/v1/dossiers/${r2.dossierCode}/events`, { headers: { authorization: `Bearer ${keys.xa}` } })).json();
   t.same(events.items.map((e: { type: string }) => e.type), ['dossier.received', 'dossier.transferred']);
-  const d = await (await fetch(`${base}/v1/dossiers/${r2.dossierCode}`, { headers: { authorization: `Bearer ${keys.huyen}` } })).json();
-  t.equal(d.agency.code, '000.00.34.H12', 'the district holds it now and can read it');
-  t.equal(d.routing.holder, 'undp-huyen-phu-my');
+  // Two-tier liên thông (samples/undp-lien-thong.json): the commune desk passes it to the province's land office.
+  const d = await (await fetch(`${base}/v1/dossiers/${r2.dossierCode}`, { headers: { authorization: `Bearer ${keys.tnmt}` } })).json();
+  t.equal(d.agency.code, '000.00.15.H12', 'the land office is competent now and can read it');
+  t.equal(d.routing.holder, 'so-tnmt');
   t.equal(d.routing.origin, 'undp-xa-tan-an');
+  const back = await (await fetch(`${base}/v1/dossiers/${r2.dossierCode}`, { headers: { authorization: `Bearer ${keys.xa}` } })).json();
+  t.equal(back.code, r2.dossierCode, 'the receiving desk still reads it: the result comes back there');
   const unknown = await post('/v1/inbound/undp-xa-tan-an', keys.xa!, sample('undp-ho-so.json').replace('Đã tiếp nhận', 'Đang chờ'), 'application/json');
   t.equal(unknown.status, 422);
   const p = await unknown.json();
