@@ -2,11 +2,14 @@
 
 export type SystemId = string;
 /**
- * Agency identifier (mã định danh, QCVN 102:2016/BTTTT).
+ * Agency identifier (mã định danh điện tử, Decision 20/2020/QĐ-TTg): 1-35 characters, dot-separated groups of digits and capital letters.
  */
 export type AgencyCode = string;
 export type Text500 = string;
-export type Level = 'province' | 'district' | 'commune';
+/**
+ * province and commune since 1 July 2025; district only on dossiers received before then.
+ */
+export type Level = 'province' | 'commune' | 'district';
 /**
  * RFC 3339 with an explicit offset.
  */
@@ -21,7 +24,7 @@ export type Status = number;
  */
 export interface Dossier {
   /**
-   * National dossier code <agencyCode>-<yyMMdd>-<NNNN> (MaHoSo).
+   * National dossier code <agency identifier>-<yyMMdd>-<sequence of 4-7 digits> (MaHoSo; Decree 118/2025 art. 28).
    */
   code: string;
   /**
@@ -55,14 +58,23 @@ export interface Dossier {
      */
     sectorName?: string;
   };
+  agency: Agency;
+  receivingAgency?: Agency1;
   /**
-   * The agency now responsible (DonViXuLy).
+   * The other agencies of a same-level liên thông (art. 20(2)), each with its own due date; merged by agency.code.
+   *
+   * @maxItems 100
    */
-  agency: {
-    code: AgencyCode;
-    name?: Text500;
-    level: Level;
-  };
+  participants?: {
+    agency: Agency2;
+    task?: string;
+    /**
+     * Absent: in parallel (online dossiers); present: the sequence for paper dossiers.
+     */
+    order?: number;
+    dueAt?: DateTime;
+    finishedAt?: DateTime;
+  }[];
   applicant: {
     /**
      * LoaiDoiTuong 1-4
@@ -85,6 +97,22 @@ export interface Dossier {
      */
     email?: string;
     address?: Text500;
+    /**
+     * DinhDanhCHS: identification numbers (Decree 118 art. 17(1)(a)).
+     *
+     * @maxItems 20
+     */
+    identifiers?: {
+      [k: string]: unknown;
+    }[];
+    /**
+     * TaiKhoanDuocXacThucVoiVNeID: the desk checked the applicant's VNeID account.
+     */
+    vneidVerified?: boolean;
+    /**
+     * MaDoiTuong: the applicant's DVCQG account id.
+     */
+    techId?: string;
   };
   /**
    * TrichYeuHoSo
@@ -95,21 +123,48 @@ export interface Dossier {
    */
   channel: 'in_person' | 'online' | 'postal';
   /**
-   * HinhThuc 0/1
+   * HinhThuc: direct 0, postal 1; electronic = the result returned on DVCQG (art. 22(3)).
    */
-  returnMethod?: 'direct' | 'postal';
+  returnMethod?: 'direct' | 'postal' | 'electronic';
   /**
-   * NgayTiepNhan
+   * RFC 3339 with an explicit offset.
+   */
+  submittedAt?: string;
+  /**
+   * RFC 3339 with an explicit offset.
    */
   receivedAt: string;
+  /**
+   * RFC 3339 with an explicit offset.
+   */
+  acceptedAt?: string;
   /**
    * NgayHenTra; null = no deadline
    */
   dueAt?: DateTime | null;
   /**
-   * Whose promise dueAt is: the desk's (source) or computed by the hub (hub).
+   * Owned by the hub: whose promise dueAt is, the desk's (source) or computed by the hub (hub).
    */
   dueAtSource?: 'source' | 'hub';
+  /**
+   * Owned by the hub: true when the hub computed dueAt across a year with no holiday file.
+   */
+  dueAtProvisional?: boolean;
+  /**
+   * Owned by the hub: the due date the on-time report judges against (after at most one extension).
+   */
+  judgedDueAt?: DateTime | null;
+  /**
+   * Owned by the hub: one entry per extension (gia hạn, art. 19(6)).
+   *
+   * @maxItems 100
+   */
+  dueAtExtensions?: {
+    at: DateTime;
+    previousDueAt: DateTime;
+    newDueAt: DateTime;
+    reason?: string;
+  }[];
   /**
    * NgayKetThucXuLy
    */
@@ -118,20 +173,17 @@ export interface Dossier {
    * NgayTra
    */
   returnedAt?: DateTime | null;
+  /**
+   * How processing ended; absent on status 9 or 10 means approved (NgayTuChoi when refused).
+   */
+  outcome?: 'approved' | 'refused' | 'unresolved';
   status: Status;
   /**
    * TaiLieuNop
    *
    * @maxItems 500
    */
-  documents?: {
-    name: Text500;
-    componentCode?: string;
-    url?: string;
-    sha256?: string;
-    mediaType?: string;
-    size?: number;
-  }[];
+  documents?: Document[];
   /**
    * DanhSachLePhi
    *
@@ -145,6 +197,20 @@ export interface Dossier {
      */
     amount: number;
     paid?: boolean;
+    /**
+     * phí, lệ phí, thuế, other financial obligations (LoaiPhiLePhi).
+     */
+    kind?: 'fee' | 'charge' | 'tax' | 'levy';
+    /**
+     * HinhThucThu
+     */
+    method?: 'direct' | 'transfer' | 'online' | 'other';
+    /**
+     * Paid online (DuocThanhToanTrucTuyen); implies paid.
+     */
+    onlinePaid?: boolean;
+    paidAt?: DateTime;
+    transactionRef?: string;
   }[];
   /**
    * DanhSachHoSoBoSung
@@ -154,7 +220,13 @@ export interface Dossier {
   supplements?: {
     requestedAt: DateTime;
     reason?: string;
+    requestedBy?: Text500;
     resubmittedAt?: DateTime;
+    receivedBy?: Text500;
+    /**
+     * @maxItems 500
+     */
+    documents?: Document[];
     previousDueAt?: DateTime;
     newDueAt?: DateTime;
   }[];
@@ -167,9 +239,15 @@ export interface Dossier {
     name: Text500;
     code?: string;
     url?: string;
+    /**
+     * The result-type code of the procedure in the national TTHC database (MaGiayToKetQua).
+     */
+    resultCode?: string;
+    signed?: boolean;
+    electronic?: boolean;
   }[];
   /**
-   * Processing history (CapNhatTienDoHoSoMC items), in time order.
+   * Processing history (CapNhatTienDoHoSoMC items), in time order. A change carries at most 1,000 steps; the served document keeps the newest 1,000.
    *
    * @maxItems 1000
    */
@@ -180,7 +258,19 @@ export interface Dossier {
     title?: Text500;
     department?: Text500;
     note?: string;
-    deadlineAt?: DateTime;
+    /**
+     * RFC 3339 with an explicit offset.
+     */
+    startedAt?: string;
+    /**
+     * RFC 3339 with an explicit offset.
+     */
+    dueAt?: string;
+    /**
+     * @deprecated
+     * RFC 3339 with an explicit offset.
+     */
+    deadlineAt?: string;
   }[];
   /**
    * Owned by the hub: where the dossier came from, who holds it, its liên thông route.
@@ -188,6 +278,10 @@ export interface Dossier {
   routing?: {
     origin: SystemId;
     holder: SystemId;
+    /**
+     * The system serving receivingAgency at revision 1, to which the result comes back.
+     */
+    returnTo?: string;
     transfers: {
       at: DateTime;
       fromAgency: AgencyCode;
@@ -211,4 +305,61 @@ export interface Dossier {
    * RFC 3339 with an explicit offset.
    */
   updatedAt: string;
+}
+/**
+ * The competent agency now responsible; the lead agency of a same-level liên thông (DonViXuLy).
+ */
+export interface Agency {
+  code: AgencyCode;
+  name?: Text500;
+  level: Level;
+  /**
+   * Commune level only: xã, phường or đặc khu.
+   */
+  kind?: 'xa' | 'phuong' | 'dac_khu';
+}
+/**
+ * The one-stop desk that received the dossier and returns the result (Decree 118/2025 art. 14, 20); set at revision 1 and fixed.
+ */
+export interface Agency1 {
+  code: AgencyCode;
+  name?: Text500;
+  level: Level;
+  /**
+   * Commune level only: xã, phường or đặc khu.
+   */
+  kind?: 'xa' | 'phuong' | 'dac_khu';
+}
+export interface Agency2 {
+  code: AgencyCode;
+  name?: Text500;
+  level: Level;
+  /**
+   * Commune level only: xã, phường or đặc khu.
+   */
+  kind?: 'xa' | 'phuong' | 'dac_khu';
+}
+export interface Document {
+  name: Text500;
+  componentCode?: string;
+  url?: string;
+  sha256?: string;
+  mediaType?: string;
+  size?: number;
+  /**
+   * The desk digitised the paper and signed the copy (art. 17(1)(c)).
+   */
+  digitised?: boolean;
+  /**
+   * Taken from data or results already held (art. 5(1)(i)).
+   */
+  reused?: boolean;
+  /**
+   * Taken from the applicant's data store on DVCQG.
+   */
+  fromNationalStore?: boolean;
+  /**
+   * The code of the earlier result this document stands in for.
+   */
+  replacesResultCode?: string;
 }

@@ -4,15 +4,20 @@ import type { Dossier } from './dossier.gen.js';
 export type { Dossier } from './dossier.gen.js';
 
 /** Fields that belong to the hub: a source that sends one gets 422 HUB_VALIDATION_HUB_OWNED (canonical.md). */
-export const HUB_OWNED_FIELDS = ['revision', 'updatedAt', 'routing', 'dueAtSource'] as const;
+export const HUB_OWNED_FIELDS = [
+  'revision', 'updatedAt', 'routing', 'dueAtSource', 'acceptedAt', 'dueAtProvisional', 'judgedDueAt', 'dueAtExtensions',
+] as const;
 type HubOwned = (typeof HUB_OWNED_FIELDS)[number];
 
 /**
  * A change as a source sends it: any subset of the dossier's own fields (merge semantics: present replaces,
  * absent stays), never the hub-owned ones; `code` may be absent when `altCodes` carries the sender's number.
- * `reopenReason` is a field of the change only, never stored as a dossier field.
+ * `reopenReason` and `extensionReason` are fields of the change only, never stored as dossier fields.
  */
-export type DossierChange = Partial<Omit<Dossier, HubOwned>> & { reopenReason?: string };
+export type DossierChange = Partial<Omit<Dossier, HubOwned>> & { reopenReason?: string; extensionReason?: string };
+
+/** Fields a change may carry that are never stored as dossier fields (canonical.md, "Change-only fields"). */
+export const CHANGE_ONLY_FIELDS = ['reopenReason', 'extensionReason'] as const;
 
 export type Step = NonNullable<Dossier['steps']>[number];
 export type Transfer = Dossier['routing'] extends infer R ? (R extends { transfers: (infer T)[] } ? T : never) : never;
@@ -38,5 +43,7 @@ export const TERMINAL_STATUSES: ReadonlySet<number> = new Set([3, 7, 10]);
 export const EVENT_TYPES = ['dossier.received', 'dossier.updated', 'dossier.status-changed', 'dossier.transferred'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const AGENCY_CODE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
-export const DOSSIER_CODE = /^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{6})-(\d{4})$/;
+// One pattern per identifier (canonical.md, "Codes"): the schema's. Linear in a backtracking engine: no nested
+// quantifier, a dot only when a letter or digit follows, and the lookahead bounds the identifier to 35 characters.
+export const AGENCY_CODE = /^(?=[0-9A-Z.]{1,35}$)[0-9A-Z](?:[0-9A-Z]|\.(?=[0-9A-Z]))*$/;
+export const DOSSIER_CODE = /^(?=[0-9A-Z.]{1,35}-)([0-9A-Z](?:[0-9A-Z]|\.(?=[0-9A-Z]))*)-([0-9]{6})-([0-9]{4,7})$/;

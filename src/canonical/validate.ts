@@ -18,6 +18,7 @@ function changeSchemaFrom(schema: Record<string, any>): Record<string, any> {
   for (const f of HUB_OWNED_FIELDS) delete properties[f];
   properties.code = { $ref: `${DOSSIER_SCHEMA_ID}#/$defs/dossierCode` };
   properties.reopenReason = { type: 'string', minLength: 1, maxLength: 2000 };
+  properties.extensionReason = { type: 'string', minLength: 1, maxLength: 2000 };
   // Sub-schemas of properties reference #/$defs of the dossier schema: point them at it by $id.
   const rewritten = JSON.parse(JSON.stringify(properties).replaceAll('"#/$defs/', `"${DOSSIER_SCHEMA_ID}#/$defs/`));
   return {

@@ -5,7 +5,8 @@ import { formatCompact, parseRfc3339 } from '../util/time.js';
 
 const APPLICANT_TYPE = { citizen: '1', business: '2', agency: '3', other: '4' } as const;
 const CHANNEL = { in_person: '1', online: '2', postal: '3' } as const;
-const RETURN_METHOD = { direct: '0', postal: '1' } as const;
+// No code for an electronic return is confirmed (domain.md): it goes out as "".
+const RETURN_METHOD = { direct: '0', postal: '1', electronic: '' } as const;
 
 const s = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 const date = (v: string | null | undefined) => {

@@ -123,7 +123,7 @@ export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
   if (actor.role !== 'platform' && change.agency && !actor.agencies.includes(change.agency.code)) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Agency ${change.agency.code} is outside the scope of ${actor.id}`, [{ path: '/agency/code', message: 'outside the system\'s agencies' }]);
   }
-  const { reopenReason: _ignored, ...fields } = change;
+  const { reopenReason: _ignored, extensionReason: _reason, ...fields } = change;
   const nowIso = formatVn(ctx.now);
   const d = { ...fields, code: change.code ?? '', revision: 1, updatedAt: nowIso } as Dossier;
   const altCodes = withLocalCode(change, req, actor);
@@ -158,7 +158,7 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${actor.id}`, [{ path: '/code', message: 'outside the system\'s agencies' }]);
   }
   const nowIso = formatVn(ctx.now);
-  const { reopenReason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, agency, ...replace } = change;
+  const { reopenReason, extensionReason: _reason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, agency, ...replace } = change;
   const d: Dossier = { ...structuredClone(current), ...structuredClone(replace) };
   // The responsible agency changes only by transfer (liên thông), so the scope's origin agency stays the agency of
   // revision 1. A source that still names its own agency after passing the dossier on does not take it back; the

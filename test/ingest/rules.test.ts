@@ -177,7 +177,7 @@ t.test('impossible dates, out-of-range numbers and unknown fields are 422 naming
     [{ fees: [{ name: 'Lệ phí', amount: -1 }] }, 'HUB_VALIDATION', '/fees/0/amount'],
     [{ fees: [{ amount: 5 }] }, 'HUB_VALIDATION', '/fees/0/name'],
     [{ channel: 'fax' }, 'HUB_VALIDATION', '/channel'],
-    [{ agency: { code: '15.H12', level: 'province' } }, 'HUB_VALIDATION', '/agency/code'],
+    [{ agency: { code: '000..15.H12', level: 'province' } }, 'HUB_VALIDATION', '/agency/code'],
     [{ color: 'red' }, 'HUB_VALIDATION', '/color'],
     [{ applicant: { type: 'citizen' } }, 'HUB_VALIDATION', '/applicant/name'],
     [{ summary: 'x'.repeat(2001) }, 'HUB_VALIDATION', '/summary'],
