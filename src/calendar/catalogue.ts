@@ -12,7 +12,14 @@ export interface Procedure {
   sectorCode?: string;
   sectorName?: string;
   processingTime: ProcessingTime;
+  /** What supplementation does to the clock (domain.md rule 6): count afresh (the default) or pause. */
+  clock: SupplementClock;
+  /** The published time excludes financial obligations (rule 7): time in status 6 moves a hub due date. */
+  excludeFinancialObligation: boolean;
 }
+
+export const SUPPLEMENT_CLOCKS = ['restart', 'pause'] as const;
+export type SupplementClock = (typeof SUPPLEMENT_CLOCKS)[number];
 
 const procedureSchema = {
   $id: 'https://lgsp-hub.local/schemas/config-procedure.json',
@@ -33,6 +40,8 @@ const procedureSchema = {
         unit: { enum: [...PROCESSING_UNITS] },
       },
     },
+    clock: { enum: [...SUPPLEMENT_CLOCKS] },
+    excludeFinancialObligation: { type: 'boolean' },
     // Markers for people, ignored by the hub: sample data to be checked against the national database.
     sample: { type: 'boolean' },
     note: { type: 'string' },
@@ -40,7 +49,8 @@ const procedureSchema = {
 };
 
 const ajv = new Ajv2020({ strict: true, allErrors: false });
-const validateProcedure = ajv.compile<Procedure & { sample?: boolean; note?: string }>(procedureSchema);
+type ProcedureFile = Omit<Procedure, 'clock' | 'excludeFinancialObligation'> & Partial<Pick<Procedure, 'clock' | 'excludeFinancialObligation'>>;
+const validateProcedure = ajv.compile<ProcedureFile & { sample?: boolean; note?: string }>(procedureSchema);
 
 /** Read every `procedures/*.json`; a missing folder is an empty catalogue. Throws ConfigError naming the file. */
 export function loadProcedures(configDir: string): Map<string, Procedure> {
@@ -68,7 +78,10 @@ export function loadProcedures(configDir: string): Map<string, Procedure> {
       const seen = origin.get(p.code);
       if (seen !== undefined) throw new ConfigError(file, `${label ? `${label} ` : ''}${p.code}`, `duplicate procedure code, already in ${seen}`);
       origin.set(p.code, file);
-      const procedure: Procedure = { code: p.code, name: p.name, processingTime: { value: p.processingTime.value, unit: p.processingTime.unit } };
+      const procedure: Procedure = {
+        code: p.code, name: p.name, processingTime: { value: p.processingTime.value, unit: p.processingTime.unit },
+        clock: p.clock ?? 'restart', excludeFinancialObligation: p.excludeFinancialObligation ?? false,
+      };
       if (p.sectorCode !== undefined) procedure.sectorCode = p.sectorCode;
       if (p.sectorName !== undefined) procedure.sectorName = p.sectorName;
       catalogue.set(p.code, Object.freeze(procedure));

@@ -131,30 +131,99 @@ export function addOfficeHours(cal: Calendar, startMs: number, minutes: number):
   throw new RangeError('the office-hour count does not end within 20 years');
 }
 
+/** The next opening at or after an instant (the instant itself when it is inside office hours). */
+export function nextOpening(cal: Calendar, atMs: number): number {
+  if (cal.dayMinutes <= 0) throw new RangeError('the calendar has no office hours');
+  let day = localDayNumber(atMs);
+  for (let scanned = 0; scanned < MAX_DAYS_SCANNED; scanned++, day++) {
+    if (!isWorkingDayNumber(cal, day)) continue;
+    const base = dayStartMs(day);
+    for (const h of cal.hours) {
+      const end = base + h.end * MINUTE_MS;
+      if (atMs < end) return Math.max(atMs, base + h.start * MINUTE_MS);
+    }
+  }
+  throw new RangeError('no opening within 20 years');
+}
+
+/** Whether an instant is exactly a closing (11:30, 17:00) of a working day. */
+function isClosing(cal: Calendar, atMs: number): boolean {
+  const day = localDayNumber(atMs);
+  if (!isWorkingDayNumber(cal, day)) return false;
+  const minute = (atMs - dayStartMs(day)) / MINUTE_MS;
+  return cal.hours.some((h) => h.end === minute);
+}
+
+/** Rule 2: a working-day result exactly on a closing is due at the next opening (13:00, or 07:30 the next day). */
+const pastClosing = (cal: Calendar, atMs: number): number => (isClosing(cal, atMs) ? nextOpening(cal, atMs) : atMs);
+
+/** A hub computation's result: the instant and whether it counted a year with no holiday file by weekday only. */
+export interface DueComputation {
+  at: number;
+  provisional: boolean;
+}
+
+/** Whether some year from `fromMs`'s to `toMs`'s (+07:00) has no holiday file (rule 9). */
+export function touchesMissingYear(cal: Calendar, fromMs: number, toMs: number): boolean {
+  const a = yearOf(Math.min(fromMs, toMs));
+  const b = yearOf(Math.max(fromMs, toMs));
+  // Bounded: the instants are at most the 20 years of MAX_DAYS_SCANNED apart, or the count would have thrown.
+  for (let y = a; y <= b && y - a <= 25; y++) if (!cal.years.includes(y)) return true;
+  return b - a > 25;
+}
+
+const yearOf = (ms: number): number => new Date(ms + 7 * 3_600_000).getUTCFullYear();
+
 /**
- * The due time of a dossier received at `receivedAtMs`: `working_days` as value × the office day in office hours,
- * `hours` as office hours, `days` as calendar days (same time of day, moved to the next working day if needed).
+ * The due time of a processing time counted from `startMs` (domain.md "Deadlines" rules 2–4): `working_days` as
+ * value × the office day in office hours (a result on a closing moves to the next opening), `hours` as office hours
+ * (a result on a closing stays), `days` as calendar days from the next opening (same time of day, moved to the
+ * next working day if needed, a closing to the next opening).
  */
-export function computeDueAt(cal: Calendar, receivedAtMs: number, processingTime: ProcessingTime): number {
+export function computeDue(cal: Calendar, startMs: number, processingTime: ProcessingTime): DueComputation {
   const { value, unit } = processingTime;
   if (!Number.isFinite(value) || value <= 0) throw new RangeError(`processing time must be positive, got ${value}`);
+  let result: number;
   switch (unit) {
     case 'working_days':
-      return addOfficeHours(cal, receivedAtMs, value * cal.dayMinutes);
+      result = pastClosing(cal, addOfficeHours(cal, startMs, value * cal.dayMinutes));
+      break;
     case 'hours':
-      return addOfficeHours(cal, receivedAtMs, value * 60);
+      result = addOfficeHours(cal, startMs, value * 60);
+      break;
     case 'days': {
       // Fixed +07:00 offset, no daylight saving: N days later at the same time of day is N × 24 h later.
-      let at = receivedAtMs + Math.round(value * DAY_MS);
+      let at = nextOpening(cal, startMs) + Math.round(value * DAY_MS);
       for (let i = 0; !isWorkingDayNumber(cal, localDayNumber(at)); i++) {
         if (i > MAX_DAYS_SCANNED) throw new RangeError('no working day within 20 years');
         at += DAY_MS;
       }
-      return at;
+      result = pastClosing(cal, at);
+      break;
     }
     default:
       throw new RangeError(`unknown processing-time unit: ${String(unit)}`);
   }
+  return { at: result, provisional: touchesMissingYear(cal, startMs, result) };
+}
+
+/** The due instant alone (see computeDue). */
+export function computeDueAt(cal: Calendar, startMs: number, processingTime: ProcessingTime): number {
+  return computeDue(cal, startMs, processingTime).at;
+}
+
+/**
+ * Rules 6 (`pause`) and 7: a hub-computed due time moved on by the office time between `fromMs` and `toMs` (status
+ * 5 or 6). The result follows the procedure's unit: on a closing it stays for `hours` and moves to the next opening
+ * otherwise.
+ */
+export function addOfficeTime(cal: Calendar, dueAtMs: number, fromMs: number, toMs: number, unit: ProcessingUnit): DueComputation {
+  if (!(toMs >= fromMs)) throw new RangeError('the interval ends before it starts');
+  const minutes = officeMinutesBetween(cal, fromMs, toMs);
+  if (minutes <= 0) return { at: dueAtMs, provisional: touchesMissingYear(cal, fromMs, toMs) };
+  const moved = addOfficeHours(cal, dueAtMs, minutes);
+  const at = unit === 'hours' ? moved : pastClosing(cal, moved);
+  return { at, provisional: touchesMissingYear(cal, Math.min(fromMs, dueAtMs), Math.max(toMs, at)) };
 }
 
 /**
@@ -162,7 +231,5 @@ export function computeDueAt(cal: Calendar, receivedAtMs: number, processingTime
  * office minutes the dossier spent in status 5.
  */
 export function extendForSupplement(cal: Calendar, dueAtMs: number, pausedFromMs: number, resumedAtMs: number): number {
-  if (!(resumedAtMs >= pausedFromMs)) throw new RangeError('the supplementation round resumes before it starts');
-  const minutes = officeMinutesBetween(cal, pausedFromMs, resumedAtMs);
-  return minutes > 0 ? addOfficeHours(cal, dueAtMs, minutes) : dueAtMs;
+  return addOfficeTime(cal, dueAtMs, pausedFromMs, resumedAtMs, 'hours').at;
 }

@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Dossier } from '../canonical/types.js';
-import type { DueDates } from '../ingest/pipeline.js';
+import type { Clock, Computed } from '../dossiers/clock.js';
 import { formatVn, parseRfc3339 } from '../util/time.js';
 import { loadCalendar, type Calendar } from './calendar.js';
 import { loadProcedures, type Procedure } from './catalogue.js';
-import { computeDueAt, extendForSupplement } from './deadline.js';
+import { addOfficeTime, computeDue, type DueComputation } from './deadline.js';
 
 export interface DeadlineConfig {
   calendar: Calendar;
@@ -20,20 +20,38 @@ export function loadDeadlineConfig(configDir: string): DeadlineConfig | undefine
   return { calendar: loadCalendar(configDir), procedures: existsSync(path.join(configDir, 'procedures')) ? loadProcedures(configDir) : new Map() };
 }
 
-export function dueDates({ calendar, procedures }: DeadlineConfig): DueDates {
+const out = (c: DueComputation): Computed => ({ at: formatVn(c.at), provisional: c.provisional });
+
+/**
+ * The clock's arithmetic over the loaded calendar. A count the calendar cannot finish (a RangeError: no opening
+ * within 20 years) computes nothing rather than refusing the change: the due date is the hub's, not the source's.
+ */
+export function dueDates({ calendar, procedures }: DeadlineConfig): Clock {
+  const procedureOf = (d: Dossier) => (d.procedure ? procedures.get(d.procedure.code) : undefined);
+  const safely = (f: () => DueComputation): Computed | null => {
+    try {
+      return out(f());
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+  };
   return {
-    computeDueAt(d: Dossier): string | null {
-      const procedure = procedures.get(d.procedure.code);
-      const received = parseRfc3339(d.receivedAt);
-      if (!procedure || received === null) return null;
-      return formatVn(computeDueAt(calendar, received, procedure.processingTime));
+    options(d) {
+      const p = procedureOf(d);
+      return p ? { clock: p.clock, excludeFinancialObligation: p.excludeFinancialObligation } : null;
     },
-    extendDueAt(dueAt: string, pausedFrom: string, resumedAt: string): string {
-      const due = parseRfc3339(dueAt);
-      const from = parseRfc3339(pausedFrom);
-      const to = parseRfc3339(resumedAt);
-      if (due === null || from === null || to === null || to < from) return dueAt;
-      return formatVn(extendForSupplement(calendar, due, from, to));
+    dueFrom(d, start) {
+      const p = procedureOf(d);
+      const startMs = parseRfc3339(start);
+      if (!p || startMs === null) return null;
+      return safely(() => computeDue(calendar, startMs, p.processingTime));
+    },
+    addOfficeTime(d, due, from, to) {
+      const p = procedureOf(d);
+      const [dueMs, fromMs, toMs] = [parseRfc3339(due), parseRfc3339(from), parseRfc3339(to)];
+      if (!p || dueMs === null || fromMs === null || toMs === null || toMs < fromMs) return null;
+      return safely(() => addOfficeTime(calendar, dueMs, fromMs, toMs, p.processingTime.unit));
     },
   };
 }

@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import type { Dossier, DossierChange, EventType, Level, Step, Transfer } from '../canonical/types.js';
 import { TERMINAL_STATUSES } from '../canonical/types.js';
 import { formatVn, parseRfc3339 } from '../util/time.js';
+import { clockOnChange, clockOnNew, type Clock } from './clock.js';
 
 export interface Actor {
   id: string;
@@ -18,10 +19,8 @@ export interface RuleContext {
   now: number;
   /** The active system serving an agency, and the agency's level and name from the registry. */
   servingSystem(agency: string): { systemId: string; level: Level; name?: string } | undefined;
-  /** A hub-computed due date for a dossier whose source gave none (null: the catalogue does not know the procedure). */
-  computeDueAt?(d: Dossier): string | null;
-  /** A hub-computed due date moved by the office hours of a supplementation round. */
-  extendDueAt?(dueAt: string, pausedFrom: string, resumedAt: string): string;
+  /** The calendar and catalogue for hub-computed due dates (absent: the hub computes none). */
+  clock?: Clock;
 }
 
 export interface ChangeRequest {
@@ -71,11 +70,21 @@ function unionBy<T>(a: readonly T[] = [], b: readonly T[] = [], key: (x: T) => s
   return [...seen.values()];
 }
 
-/** Supplementation rounds are one per requestedAt; a round sent again completes the stored one (resubmittedAt, reason). */
+/**
+ * A round in a change is merged into the open round (whatever its requestedAt), or opens one when none is open;
+ * a round already completed is refreshed by its requestedAt. resubmittedAt, previousDueAt and newDueAt are the
+ * hub's (set when the round completes, ./clock.ts): a source's values are ignored.
+ */
 function mergeRounds(stored: NonNullable<Dossier['supplements']>, incoming: NonNullable<Dossier['supplements']>): NonNullable<Dossier['supplements']> {
-  const rounds = new Map(stored.map((r) => [at(r.requestedAt), { ...r }]));
-  for (const r of incoming) rounds.set(at(r.requestedAt), { ...rounds.get(at(r.requestedAt)), ...r });
-  return [...rounds.values()].sort((a, b) => at(a.requestedAt) - at(b.requestedAt));
+  const rounds = stored.map((r) => ({ ...r }));
+  for (const { resubmittedAt: _r, previousDueAt: _p, newDueAt: _n, ...r } of incoming) {
+    const same = rounds.find((x) => at(x.requestedAt) === at(r.requestedAt));
+    const open = rounds.find((x) => !x.resubmittedAt);
+    if (same) Object.assign(same, r, { requestedAt: same.requestedAt });
+    else if (open) Object.assign(open, r, { requestedAt: open.requestedAt });
+    else rounds.push(r);
+  }
+  return rounds.sort((a, b) => at(a.requestedAt) - at(b.requestedAt));
 }
 
 /** Sets finishedAt / returnedAt at the status time when a move to 9 or 10 came without them. */
@@ -132,14 +141,7 @@ export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
   d.steps = unionSteps(change.steps ?? [], change.steps?.some((s) => s.status === change.status) || change.status === undefined ? [] : [{ at: statusAt, status: change.status }]);
   if (change.status !== undefined) completeTimes(d, statusAt);
   d.routing = { origin: actor.id, holder: actor.id, transfers: [] };
-  if (change.dueAt) d.dueAtSource = 'source';
-  else if (change.dueAt === undefined && ctx.computeDueAt && d.procedure && d.receivedAt) {
-    const due = ctx.computeDueAt(d);
-    if (due) {
-      d.dueAt = due;
-      d.dueAtSource = 'hub';
-    }
-  }
+  clockOnNew(d, change, ctx.clock);
   const revisions: Revision[] = [{ dossier: d, type: 'dossier.received', previousStatus: null }];
   if (req.transfer) {
     const second = structuredClone(d);
@@ -170,8 +172,6 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   const altCodes = withLocalCode(change, req, actor);
   d.altCodes = unionBy(current.altCodes ?? [], altCodes ?? [], (a) => `${a.system}|${a.code}`);
   if (supplements) d.supplements = mergeRounds(current.supplements ?? [], supplements);
-  if (change.dueAt) d.dueAtSource = 'source';
-  else if (change.dueAt === null) delete d.dueAtSource;
 
   let type: EventType = 'dossier.updated';
   let stepsToAdd: Step[] = [...newSteps];
@@ -200,12 +200,13 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
       d.status = wanted;
       type = 'dossier.status-changed';
       completeTimes(d, statusAt);
-      supplementRound(d, current, statusAt, ctx);
+      openSupplementRound(d, current, statusAt, step.note);
     }
   } else {
     d.status = current.status;
   }
   d.steps = unionSteps(current.steps ?? [], stepsToAdd);
+  clockOnChange(current, d, change, ctx.clock, nowIso);
   const revisions: Revision[] = [{ dossier: d, type, previousStatus: current.status }];
   if (req.transfer) {
     const next = structuredClone(d);
@@ -216,23 +217,11 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   return revisions;
 }
 
-/** Status 5 opens a supplementation round; leaving it closes the round and, for a hub deadline, moves the due date. */
-function supplementRound(d: Dossier, before: Dossier, statusAt: string, ctx: RuleContext): void {
-  const rounds = [...(d.supplements ?? [])];
-  if (d.status === 5 && before.status !== 5) {
-    if (!rounds.some((r) => !r.resubmittedAt && at(r.requestedAt) === at(statusAt))) rounds.push({ requestedAt: statusAt });
-  } else if (before.status === 5 && d.status !== 5) {
-    const open = [...rounds].reverse().find((r) => !r.resubmittedAt);
-    if (open) {
-      open.resubmittedAt = statusAt;
-      if (d.dueAt && d.dueAtSource === 'hub' && ctx.extendDueAt) {
-        open.previousDueAt = d.dueAt;
-        d.dueAt = ctx.extendDueAt(d.dueAt, open.requestedAt, statusAt);
-        open.newDueAt = d.dueAt;
-      }
-    }
-  }
-  if (rounds.length) d.supplements = rounds;
+/** A move to 5 with no open round opens one (canonical.md); the clock (./clock.ts) completes it. */
+function openSupplementRound(d: Dossier, before: Dossier, statusAt: string, note: string | undefined): void {
+  if (d.status !== 5 || before.status === 5) return;
+  const rounds = d.supplements ?? [];
+  if (!rounds.some((r) => !r.resubmittedAt)) d.supplements = [...rounds, { requestedAt: statusAt, ...(note ? { reason: note } : {}) }];
 }
 
 /** A transfer on its own (POST /v1/dossiers/{code}/transfer). */

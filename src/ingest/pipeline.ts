@@ -8,16 +8,14 @@ import { HUB_OWNED_FIELDS, type Dossier } from '../canonical/types.js';
 import { validateChange, validateDossier } from '../canonical/validate.js';
 import { normaliseChange } from '../dossiers/normalise.js';
 import { decideExisting, decideNew, decideTransfer, inScope, type ChangeRequest, type RuleContext } from '../dossiers/rules.js';
+import type { Clock } from '../dossiers/clock.js';
 import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
 import type { Store, SystemRecord, CommitResult } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import type { Metrics } from '../ops/metrics.js';
 
 /** Due dates from the calendar and catalogue (absent: the hub computes none). */
-export interface DueDates {
-  computeDueAt(d: Dossier): string | null;
-  extendDueAt(dueAt: string, pausedFrom: string, resumedAt: string): string;
-}
+export type DueDates = Clock;
 
 export interface PipelineDeps {
   store: Store;
@@ -94,7 +92,7 @@ export class IngestPipeline {
       actor: this.deps.registry.actor(system),
       now,
       servingSystem: (agency) => this.deps.registry.servingSystem(agency),
-      ...(this.deps.dueDates ? { computeDueAt: (d: Dossier) => this.deps.dueDates!.computeDueAt(d), extendDueAt: (a: string, b: string, c: string) => this.deps.dueDates!.extendDueAt(a, b, c) } : {}),
+      ...(this.deps.dueDates ? { clock: this.deps.dueDates } : {}),
     };
     const started = performance.now();
     try {
