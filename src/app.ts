@@ -13,7 +13,7 @@ import { bootstrapSystems } from './systems/bootstrap.js';
 import { loadSecrets } from './trust/secrets.js';
 import { Authenticator } from './trust/auth.js';
 import { IngestPipeline } from './ingest/pipeline.js';
-import { createMetrics } from './ops/metrics.js';
+import { addCalendarGauges, createMetrics } from './ops/metrics.js';
 import { installProblemHandlers, asHubError } from './http/problem.js';
 import { parseJsonBody } from '../adapters/kit/json.js';
 import { ulid } from './util/id.js';
@@ -23,7 +23,7 @@ import { dossierRoutes } from './routes/dossiers.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes, readinessSchema } from './routes/ops.js';
 import { ERRORS } from './errors.js';
-import { dueDates, loadDeadlineConfig } from './calendar/due-dates.js';
+import { dueDates, loadDeadlineConfig, missingYears } from './calendar/due-dates.js';
 import { Relay } from './relay/index.js';
 import { mailboxRoutes } from './routes/mailbox.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
@@ -58,11 +58,13 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await registry.load();
   await bootstrapSystems(registry, config.configDir, config.dataDir, log);
   const metrics = createMetrics(async () => (await store.outboxBacklog()).count);
+  const calendarWarnings = async () => ({ missingYears: missingYears(deadlines, Date.now()), provisionalDueDates: await store.provisionalDueDates() });
+  addCalendarGauges(metrics.registry, calendarWarnings);
   // The relay (amqp.md) starts connecting in the background: ingest never waits for the broker.
   const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
   const broker: BrokerState = relay ?? { state: () => 'down' };
   const ctx: HubContext = {
-    config, log, store, registry, metrics, broker,
+    config, log, store, registry, metrics, broker, calendarWarnings,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken),
     pipeline: new IngestPipeline({ store, registry, log, metrics, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
   };

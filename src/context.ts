@@ -7,6 +7,7 @@ import type { Registry } from './systems/registry.js';
 import type { Authenticator } from './trust/auth.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Metrics } from './ops/metrics.js';
+import type { CalendarWarnings } from './calendar/due-dates.js';
 import { credentialsFrom } from './trust/auth.js';
 import { HubError } from './errors.js';
 
@@ -24,6 +25,8 @@ export interface HubContext {
   pipeline: IngestPipeline;
   metrics: Metrics;
   broker: BrokerState;
+  /** The calendar's warnings for /readyz and /metrics (domain.md "Deadlines" rule 9). */
+  calendarWarnings(): Promise<CalendarWarnings>;
 }
 
 export async function requireSystem(ctx: HubContext, req: FastifyRequest): Promise<SystemRecord> {

@@ -55,3 +55,20 @@ export function dueDates({ calendar, procedures }: DeadlineConfig): Clock {
     },
   };
 }
+
+/** What /readyz and /metrics warn about (domain.md rule 9); never a reason to be unready. */
+export interface CalendarWarnings {
+  missingYears: number[];
+  provisionalDueDates: number;
+}
+
+const DAY_MS = 86_400_000;
+const yearVn = (ms: number) => new Date(ms + 7 * 3_600_000).getUTCFullYear();
+
+/** The years from the current one to the one 120 days ahead (+07:00) with no holiday file; none without a calendar. */
+export function missingYears(config: DeadlineConfig | undefined, now: number): number[] {
+  if (!config) return [];
+  const out: number[] = [];
+  for (let y = yearVn(now); y <= yearVn(now + 120 * DAY_MS); y++) if (!config.calendar.years.includes(y)) out.push(y);
+  return out;
+}

@@ -4,7 +4,11 @@
 import { parseRfc3339 } from '../util/time.js';
 import { localDayNumber } from './calendar.js';
 
-export const ONTIME_BUCKETS = ['early', 'onTime', 'late', 'inProgress', 'overdue', 'paused', 'withdrawn', 'refused', 'submitted'] as const;
+export const ONTIME_BUCKETS = ['early', 'onTime', 'late', 'inProgress', 'overdue', 'paused', 'supplementExpired', 'withdrawn', 'refused', 'submitted'] as const;
+/** Counts besides the buckets, not part of their sum: dossiers with at least one and at least two extensions. */
+export const ONTIME_EXTRA = ['extended', 'extendedTwice'] as const;
+/** The applicant has 15 days to complete the dossier (Decree 118 art. 19(5)). */
+export const SUPPLEMENT_DAYS = 15;
 export type Bucket = (typeof ONTIME_BUCKETS)[number];
 
 /** An instant as epoch milliseconds or an RFC 3339 string; null or undefined when absent. */
@@ -12,7 +16,10 @@ export type Instant = number | string | null | undefined;
 
 export interface OntimeInput {
   status: number;
+  /** The judged due date: judgedDueAt, else (a dossier stored before that field) dueAt. */
   dueAt: Instant;
+  /** Status 5: the open round's requestedAt, else the move to 5. */
+  supplementSince?: Instant;
   finishedAt: Instant;
   returnedAt: Instant;
 }
@@ -37,7 +44,10 @@ export function ontimeBucket(d: OntimeInput, reportEndMs: number): Bucket {
       return 'refused';
     case 7:
       return 'withdrawn';
-    case 5:
+    case 5: {
+      const since = toMs(d.supplementSince, 'supplementSince');
+      return since !== null && localDayNumber(reportEndMs) > localDayNumber(since) + SUPPLEMENT_DAYS ? 'supplementExpired' : 'paused';
+    }
     case 6:
     case 8:
       return 'paused';

@@ -31,3 +31,15 @@ export function createMetrics(backlog?: () => Promise<number>): Metrics {
     deliveries: new Counter({ name: 'hub_delivery_results_total', help: 'Push deliveries by system and result', labelNames: ['system', 'result'], registers: [registry] }),
   };
 }
+
+/** The calendar's warnings as gauges (domain.md "Deadlines" rule 9; api.md "Operations"), read at each scrape. */
+export function addCalendarGauges(registry: Registry, warnings: () => Promise<{ missingYears: number[]; provisionalDueDates: number }>): void {
+  new Gauge({
+    name: 'hub_calendar_missing_years', help: 'Years from the current one to the one 120 days ahead with no holiday file', registers: [registry],
+    async collect() { this.set((await warnings()).missingYears.length); },
+  });
+  new Gauge({
+    name: 'hub_due_dates_provisional', help: 'Open dossiers (status 2, 4, 5, 6, 8) whose hub-computed due date is provisional', registers: [registry],
+    async collect() { this.set((await warnings()).provisionalDueDates); },
+  });
+}

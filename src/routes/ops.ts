@@ -17,9 +17,12 @@ export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext
   }, async (_req, reply) => {
     let store: 'up' | 'down' = 'up';
     let backlog = { count: 0, oldestCreatedAt: null as number | null };
+    let calendar = { missingYears: [] as number[], provisionalDueDates: 0 };
     try {
       await ctx.store.ping();
       backlog = await ctx.store.outboxBacklog();
+      // A warning only: it never changes status (api.md "Operations").
+      calendar = await ctx.calendarWarnings();
     } catch {
       store = 'down';
     }
@@ -28,6 +31,7 @@ export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext
     return reply.code(store === 'up' ? 200 : 503).send({
       status, store, broker, outboxBacklog: backlog.count,
       oldestPendingSeconds: backlog.oldestCreatedAt === null ? 0 : Math.max(0, Math.round((Date.now() - backlog.oldestCreatedAt) / 1000)),
+      calendar,
     });
   });
 
@@ -50,6 +54,11 @@ export const readinessSchema = {
     broker: { enum: ['up', 'down'] },
     outboxBacklog: { type: 'integer' },
     oldestPendingSeconds: { type: 'integer' },
+    calendar: {
+      type: 'object',
+      description: 'A warning, never a reason to be unready: years from now to 120 days ahead with no holiday file, open dossiers with a provisional due date',
+      properties: { missingYears: { type: 'array', items: { type: 'integer' } }, provisionalDueDates: { type: 'integer' } },
+    },
   },
-  examples: [{ status: 'degraded', store: 'up', broker: 'down', outboxBacklog: 42, oldestPendingSeconds: 17 }],
+  examples: [{ status: 'degraded', store: 'up', broker: 'down', outboxBacklog: 42, oldestPendingSeconds: 17, calendar: { missingYears: [], provisionalDueDates: 0 } }],
 } as const;

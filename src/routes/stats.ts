@@ -4,32 +4,33 @@
 // `Accept: text/csv`.
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
-import { ONTIME_BUCKETS } from '../calendar/ontime.js';
+import { ONTIME_BUCKETS, ONTIME_EXTRA } from '../calendar/ontime.js';
 import { formatVn } from '../util/time.js';
 import { requireSystem, type HubContext } from '../context.js';
 import { GROUP_BY, type GroupBy } from '../stats/types.js';
 import { CSV_TYPE, ontimeCsv, prefersCsv } from '../stats/csv.js';
-import { parseReportInstant } from '../stats/params.js';
+import { checkReportRange, parseReportInstant } from '../stats/params.js';
 import { problemSchema } from './schemas.js';
 
-const countProps = Object.fromEntries(['total', ...ONTIME_BUCKETS].map((b) => [b, { type: 'integer', minimum: 0 }]));
+const COUNTS = ['total', ...ONTIME_BUCKETS, ...ONTIME_EXTRA] as const;
+const countProps = Object.fromEntries(COUNTS.map((b) => [b, { type: 'integer', minimum: 0 }]));
 const reportSchema = {
-  description: 'Counts by on-time bucket; the buckets sum to total. With Accept: text/csv, the same as CSV (UTF-8 with BOM).',
+  description: 'Counts by on-time bucket; the buckets sum to total (extended and extendedTwice are not buckets). With Accept: text/csv, the same as CSV (UTF-8 with BOM).',
   type: 'object',
   additionalProperties: false,
-  required: ['from', 'to', 'total', ...ONTIME_BUCKETS],
+  required: ['from', 'to', ...COUNTS],
   properties: {
     from: { type: ['string', 'null'], description: 'Received at or after (+07:00); null: no lower bound' },
     to: { type: 'string', description: 'Received before (+07:00); the request time when not given' },
     ...countProps,
     groups: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, required: ['key', 'total', ...ONTIME_BUCKETS], properties: { key: { type: 'string' }, ...countProps } },
+      items: { type: 'object', additionalProperties: false, required: ['key', ...COUNTS], properties: { key: { type: 'string' }, ...countProps } },
     },
   },
   examples: [{
     from: '2026-01-01T00:00:00+07:00', to: '2027-01-01T00:00:00+07:00', total: 10, early: 4, onTime: 2, late: 1,
-    inProgress: 1, overdue: 1, paused: 1, withdrawn: 0, refused: 0, submitted: 0,
+    inProgress: 1, overdue: 1, paused: 1, supplementExpired: 0, withdrawn: 0, refused: 0, submitted: 0, extended: 1, extendedTwice: 0,
   }],
 } as const;
 
@@ -39,7 +40,8 @@ export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
   app.get<{ Querystring: Query }>('/v1/stats/ontime', {
     schema: {
       summary: 'On-time report: dossiers received in [from, to) by on-time bucket (domain.md "On time")',
-      description: 'from/to: RFC 3339 instants or dates YYYY-MM-DD (00:00 +07:00); to defaults to now, from to no lower bound. ' +
+      description: 'from/to: RFC 3339 instants or dates YYYY-MM-DD (00:00 +07:00) within 1990-01-01 .. now + 10 years; to defaults to now, from to no lower bound. ' +
+        'A report of more than 400 groups is refused (400, naming groupBy). ' +
         'The report ends at min(to, now). groupBy adds groups (keys: agency code, procedure code, month YYYY-MM in +07:00) holding at least one dossier. ' +
         'The platform sees every dossier; other systems the dossiers in their scope. Accept: text/csv answers CSV.',
       tags: ['stats'],
@@ -58,6 +60,7 @@ export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
     const now = Date.now();
     const from = q.from !== undefined ? parseReportInstant('from', q.from) : undefined;
     const to = q.to !== undefined ? parseReportInstant('to', q.to) : now;
+    checkReportRange(from, to, now);
     if (from !== undefined && from >= to) {
       throw new HubError('HUB_QUERY_INVALID', 'from must be before to', [{ path: 'query:/from', message: 'not before to' }]);
     }

@@ -1,6 +1,6 @@
 // The on-time report as CSV for the office spreadsheet: RFC 4180 (CRLF, fields with a comma, quote or line
 // break quoted, quotes doubled), UTF-8 with a byte-order mark so that Excel reads Vietnamese correctly.
-import { ONTIME_BUCKETS } from '../calendar/ontime.js';
+import { ONTIME_BUCKETS, ONTIME_EXTRA } from '../calendar/ontime.js';
 import type { GroupBy, OntimeCounts, OntimeResult } from './types.js';
 
 export const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -15,14 +15,14 @@ export function csvField(value: string | number | null): string {
 }
 
 const line = (fields: (string | number | null)[]) => `${fields.map(csvField).join(',')}\r\n`;
-const countsOf = (c: OntimeCounts) => [c.total, ...ONTIME_BUCKETS.map((b) => c[b])];
+const countsOf = (c: OntimeCounts) => [c.total, ...ONTIME_BUCKETS.map((b) => c[b]), ...ONTIME_EXTRA.map((e) => c[e])];
 
 /**
  * A header row, then one row per group (first column named after the grouping: agency, procedure or month), or
  * without groupBy one row of totals whose first columns are the report's from and to.
  */
 export function ontimeCsv(r: OntimeResult & { from: string | null; to: string }, groupBy: GroupBy | undefined): string {
-  const head = ['total', ...ONTIME_BUCKETS];
+  const head = ['total', ...ONTIME_BUCKETS, ...ONTIME_EXTRA];
   if (!groupBy) return BOM + line(['from', 'to', ...head]) + line([r.from, r.to, ...countsOf(r)]);
   return BOM + line([groupBy, ...head]) + (r.groups ?? []).map((g) => line([g.key, ...countsOf(g)])).join('');
 }

@@ -1,11 +1,14 @@
 // The on-time report's query and answer (domain.md "On time", api.md "Shapes"), shared by the store and the route.
-import type { Bucket } from '../calendar/ontime.js';
+import type { Bucket, ONTIME_EXTRA } from '../calendar/ontime.js';
 
 export const GROUP_BY = ['agency', 'procedure', 'month'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
 
-/** Counts of one report or one group: every dossier in exactly one bucket, the buckets summing to `total`. */
-export type OntimeCounts = { total: number } & Record<Bucket, number>;
+/**
+ * Counts of one report or one group: every dossier in exactly one bucket, the buckets summing to `total`; besides,
+ * `extended` and `extendedTwice` (not buckets).
+ */
+export type OntimeCounts = { total: number } & Record<Bucket | (typeof ONTIME_EXTRA)[number], number>;
 
 export interface OntimeQuery {
   /** Received at or after (epoch ms); absent: no lower bound. */

@@ -159,6 +159,8 @@ export interface Store {
   markRelayed(seqs: readonly number[]): Promise<void>;
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;
 
+  /** Open dossiers (status 2, 4, 5, 6, 8) whose due date is provisional (/readyz, /metrics). */
+  provisionalDueDates(): Promise<number>;
   ping(): Promise<void>;
   /** Called after every commit that stored revisions (the relay wakes on it). */
   onCommitted(listener: () => void): () => void;

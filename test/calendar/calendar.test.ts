@@ -59,7 +59,7 @@ t.test('the shipped config loads: 8 office hours, 2026 and 2027 files, every ent
   t.notOk(isWorkingDay(cal, '2027-04-16'), 'Hùng Kings 2027 (lunar 10/3 Đinh Mùi)');
   t.notOk(isWorkingDay(cal, '2027-05-03'), 'compensatory day for 1/5/2027, a Saturday');
   const offs = (y: number) => [...cal.holidays.values()].filter((d) => d.type === 'off' && d.date.startsWith(String(y))).length;
-  t.equal(offs(2026), 12, '11 statutory days, minus Hùng Kings on a Sunday (compensated), plus the 2/1 swap');
+  t.equal(offs(2026), 13, '11 statutory days, minus Hùng Kings on a Sunday (compensated), plus the 2/1 and 31/8 swaps');
   t.equal(offs(2027), 11, '11 statutory days: Tết and 1/5 weekend days compensated');
 });
 

@@ -59,7 +59,7 @@ t.test('a single-procedure file and an array file both load', async (t) => {
   const dir = fixture(t, { 'a.json': ok, 'b.json': [{ code: '2.000889', name: 'Chứng thực', sectorCode: 'CT', processingTime: { value: 4, unit: 'hours' }, sample: true, note: 'x' }] });
   const cat = loadProcedures(dir);
   t.same([...cat.keys()].sort(), ['1.004227', '2.000889']);
-  t.same(cat.get('2.000889'), { code: '2.000889', name: 'Chứng thực', sectorCode: 'CT', processingTime: { value: 4, unit: 'hours' } });
+  t.same(cat.get('2.000889'), { code: '2.000889', name: 'Chứng thực', sectorCode: 'CT', processingTime: { value: 4, unit: 'hours' }, clock: 'restart', excludeFinancialObligation: false });
 });
 
 t.test('a malformed code 1.00422 is refused naming the file and the entry', async (t) => {
@@ -93,4 +93,21 @@ t.test('no procedures folder: an empty catalogue', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-procedures-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   t.equal(loadProcedures(dir).size, 0);
+});
+
+t.test('clock and excludeFinancialObligation: defaults restart/false, values kept, unknown values refused naming the entry', async (t) => {
+  const cat = loadProcedures(fixture(t, { 'a.json': [ok, { ...ok, code: '1.000001', clock: 'pause', excludeFinancialObligation: true }] }));
+  t.same([cat.get('1.004227')?.clock, cat.get('1.004227')?.excludeFinancialObligation], ['restart', false]);
+  t.same([cat.get('1.000001')?.clock, cat.get('1.000001')?.excludeFinancialObligation], ['pause', true]);
+  const bad = refusal(fixture(t, { 'bad.json': [{ ...ok, clock: 'stop' }] }));
+  t.match(bad.message, /procedures\/bad\.json: \[0\] 1\.004227 clock: "stop" is unknown/);
+  const badFlag = refusal(fixture(t, { 'bad.json': { ...ok, excludeFinancialObligation: 'yes' } }));
+  t.match(badFlag.message, /excludeFinancialObligation/);
+});
+
+t.test('the shipped land procedures exclude the time of financial obligations (domain.md "Deadlines")', async (t) => {
+  const cat = loadProcedures(CONFIG_DIR);
+  t.equal(cat.get('1.004227')?.excludeFinancialObligation, true);
+  t.equal(cat.get('1.012753')?.excludeFinancialObligation, true);
+  t.equal(cat.get('2.000889')?.excludeFinancialObligation, false, 'certification has no financial obligation');
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCalendar, loadCalendar, type Calendar } from '../../src/calendar/calendar.js';
 import {
-  addOfficeHours, computeDueAt, extendForSupplement, isWithinOfficeHours, isWorkingDay, officeMinutesBetween,
+  addOfficeHours, addOfficeTime, computeDue, computeDueAt, extendForSupplement, isWithinOfficeHours, isWorkingDay, officeMinutesBetween,
 } from '../../src/calendar/deadline.js';
 import { formatVn, parseRfc3339 } from '../../src/util/time.js';
 import { prng } from '../helpers/prng.js';
@@ -34,8 +34,8 @@ t.test('received at lunch: Tuesday 12:15 + 1 h → 14:00 (counting starts at the
   t.equal(show(addOfficeHours(plain, at('2026-03-10T12:15'), 60)), '2026-03-10T14:00:00+07:00');
 });
 
-t.test('received after closing: Tuesday 18:00 + 1 working day → Wednesday 17:00, not Thursday 07:30', async (t) => {
-  t.equal(show(computeDueAt(plain, at('2026-03-10T18:00'), { value: 1, unit: 'working_days' })), '2026-03-11T17:00:00+07:00');
+t.test('received after closing: Tuesday 18:00 + 1 working day → Thursday 07:30 (the count ends on Wednesday\'s closing, due at the next opening)', async (t) => {
+  t.equal(show(computeDueAt(plain, at('2026-03-10T18:00'), { value: 1, unit: 'working_days' })), '2026-03-12T07:30:00+07:00');
 });
 
 t.test('a count ending exactly at a closing is due then: Tuesday 07:30 + 4 h → 11:30; 07:00 + 8 h → 17:00', async (t) => {
@@ -48,8 +48,8 @@ t.test('received exactly at 11:30 (a closing): + 30 min → 13:30; at 17:00 on F
   t.equal(show(addOfficeHours(plain, at('2026-03-13T17:00'), 30)), '2026-03-16T08:00:00+07:00');
 });
 
-t.test('received on a holiday: Thursday 30/4/2026 09:00 + 1 working day → Monday 4/5/2026 17:00 (30/4, 1/5 and the weekend closed)', async (t) => {
-  t.equal(show(computeDueAt(real, at('2026-04-30T09:00'), { value: 1, unit: 'working_days' })), '2026-05-04T17:00:00+07:00');
+t.test('received on a holiday: Thursday 30/4/2026 09:00 + 1 working day → Tuesday 5/5/2026 07:30 (30/4, 1/5 and the weekend closed; Monday\'s closing is the next opening)', async (t) => {
+  t.equal(show(computeDueAt(real, at('2026-04-30T09:00'), { value: 1, unit: 'working_days' })), '2026-05-05T07:30:00+07:00');
 });
 
 t.test('a deadline that crosses a weekend: Friday 13/3/2026 15:00 + 1 working day → Monday 16/3 15:00', async (t) => {
@@ -82,8 +82,8 @@ t.test('calendar days landing on a day off: Monday 20/4/2026 10:00 + 7 days → 
   t.equal(show(computeDueAt(real, at('2026-04-20T10:00'), { value: 7, unit: 'days' })), '2026-04-28T10:00:00+07:00');
 });
 
-t.test('calendar days landing on a Saturday: Monday 2/3/2026 18:30 + 5 days → Monday 9/3 18:30 (same time of day)', async (t) => {
-  t.equal(show(computeDueAt(plain, at('2026-03-02T18:30'), { value: 5, unit: 'days' })), '2026-03-09T18:30:00+07:00');
+t.test('calendar days from after closing: Monday 2/3/2026 18:30 counts from Tuesday 07:30; + 5 days lands on Sunday → Monday 9/3 07:30', async (t) => {
+  t.equal(show(computeDueAt(plain, at('2026-03-02T18:30'), { value: 5, unit: 'days' })), '2026-03-09T07:30:00+07:00');
   t.equal(show(computeDueAt(plain, at('2026-03-02T10:00'), { value: 3, unit: 'days' })), '2026-03-05T10:00:00+07:00', 'a working day stays');
 });
 
@@ -191,4 +191,73 @@ t.test('property: short counts agree with a minute-by-minute walk', async (t) =>
     }
   }
   t.equal(mismatches, 0);
+});
+
+// ---- the worked examples of domain.md "Deadlines" and "Holidays" (December 2026 revision) ----------------------
+
+t.test('the opening-time edge (rule 2): a working-day result exactly on a closing is due at the next opening', async (t) => {
+  const wd2 = { value: 2, unit: 'working_days' } as const;
+  // Thursday 26/11/2026, no holidays.
+  t.equal(show(computeDueAt(plain, at('2026-11-26T09:00'), wd2)), '2026-11-30T09:00:00+07:00', 'Thursday 09:00 + 2 → Monday 09:00');
+  t.equal(show(computeDueAt(plain, at('2026-11-26T07:30'), wd2)), '2026-11-30T07:30:00+07:00', 'Thursday 07:30 + 2 → Monday 07:30, not Friday 17:00');
+  t.equal(show(computeDueAt(plain, at('2026-11-26T07:45'), wd2)), '2026-11-30T07:45:00+07:00', 'Thursday 07:45 + 2 → Monday 07:45');
+  t.equal(show(computeDueAt(plain, at('2026-11-26T06:00'), wd2)), '2026-11-30T07:30:00+07:00', 'Thursday 06:00 + 2 → Monday 07:30');
+  t.equal(show(computeDueAt(plain, at('2026-11-26T18:00'), wd2)), '2026-12-01T07:30:00+07:00', 'Thursday 18:00 + 2 → Tuesday 07:30');
+  t.equal(show(computeDueAt(plain, at('2026-11-25T12:00'), wd2)), '2026-11-27T13:00:00+07:00', 'Wednesday 12:00 + 2 → Friday 13:00');
+});
+
+t.test('the opening-time edge (rule 3): an hour count ending at a closing stays there (4 working hours from 13:00 → 17:00)', async (t) => {
+  t.equal(show(computeDueAt(plain, at('2026-11-26T13:00'), { value: 4, unit: 'hours' })), '2026-11-26T17:00:00+07:00');
+});
+
+t.test('calendar days (rule 4): a start outside office hours moves to the next opening, a closing to the next opening', async (t) => {
+  t.equal(show(computeDueAt(plain, at('2026-11-26T06:00'), { value: 1, unit: 'days' })), '2026-11-27T07:30:00+07:00');
+  t.equal(show(computeDueAt(plain, at('2026-11-26T12:00'), { value: 1, unit: 'days' })), '2026-11-27T13:00:00+07:00', 'lunch counts from 13:00');
+});
+
+t.test('the 31/08/2026 swap: 1 working day from Friday 28/08 15:30 → Thursday 03/09 15:30; 5 from Thursday 20/08 09:00 → Wednesday 26/08', async (t) => {
+  const cal = real;
+  t.notOk(isWorkingDay(cal, '2026-08-31'), 'Monday 31/08 is off');
+  t.ok(isWorkingDay(cal, '2026-08-22'), 'Saturday 22/08 is worked');
+  t.equal(show(computeDueAt(cal, at('2026-08-28T15:30'), { value: 1, unit: 'working_days' })), '2026-09-03T15:30:00+07:00');
+  t.equal(show(computeDueAt(cal, at('2026-08-20T09:00'), { value: 5, unit: 'working_days' })), '2026-08-26T09:00:00+07:00');
+  t.equal(show(computeDueAt(cal, at('2026-08-20T09:00'), { value: 10, unit: 'working_days' })), '2026-09-07T09:00:00+07:00',
+    'a count spanning both 22/08 and 31/08 is unchanged by the swap');
+});
+
+t.test('a provisional due date: 5 working days from Wednesday 29/12/2027 09:00 with no 2028 file → Wednesday 05/01/2028 09:00, provisional', async (t) => {
+  const r = computeDue(real, at('2027-12-29T09:00'), { value: 5, unit: 'working_days' });
+  t.equal(show(r.at), '2028-01-05T09:00:00+07:00');
+  t.equal(r.provisional, true);
+  const year2028 = { file: 'holidays/2028.json', data: { year: 2028, days: [{ date: '2028-01-03', type: 'off', name: 'Nghỉ bù Tết Dương lịch' }] } };
+  const with2028 = createCalendar(DEFAULT, [{ file: 'holidays/2027.json', data: { year: 2027, days: [] } }, year2028]);
+  const covered = computeDue(with2028, at('2027-12-29T09:00'), { value: 5, unit: 'working_days' });
+  t.equal(show(covered.at), '2028-01-06T09:00:00+07:00', 'with the file: Thursday 06/01');
+  t.equal(covered.provisional, false, 'inside covered years: not provisional');
+  t.equal(computeDue(real, at('2026-11-16T08:00'), { value: 2, unit: 'working_days' }).provisional, false);
+});
+
+t.test('restart after supplementation (rule 6): 15 working days from 02/11/2026 09:00, supplementation 04/11 → 18/11 09:00: restart due 09/12, pause due 07/12', async (t) => {
+  const wd15 = { value: 15, unit: 'working_days' } as const;
+  const due = computeDueAt(real, at('2026-11-02T09:00'), wd15);
+  t.equal(show(due), '2026-11-23T09:00:00+07:00');
+  t.equal(show(computeDueAt(real, at('2026-11-18T09:00'), wd15)), '2026-12-09T09:00:00+07:00', 'restart: counted afresh');
+  t.equal(show(addOfficeTime(real, due, at('2026-11-04T09:00'), at('2026-11-18T09:00'), 'working_days').at), '2026-12-07T09:00:00+07:00', 'pause');
+});
+
+t.test('status 6 for an excluding procedure (rule 7): due Wednesday 18/11 08:00, status 6 Monday 09:00 → 13:00 → due Wednesday 10:30', async (t) => {
+  const due = computeDueAt(real, at('2026-11-16T08:00'), { value: 2, unit: 'working_days' });
+  t.equal(show(due), '2026-11-18T08:00:00+07:00');
+  t.equal(show(addOfficeTime(real, due, at('2026-11-16T09:00'), at('2026-11-16T13:00'), 'working_days').at), '2026-11-18T10:30:00+07:00');
+});
+
+t.test('office time added to a due date: a result on a closing moves to the next opening, except for hours', async (t) => {
+  const due = at('2026-11-18T15:00');
+  t.equal(show(addOfficeTime(plain, due, at('2026-11-16T09:00'), at('2026-11-16T11:00'), 'working_days').at), '2026-11-19T07:30:00+07:00');
+  t.equal(show(addOfficeTime(plain, due, at('2026-11-16T09:00'), at('2026-11-16T11:00'), 'hours').at), '2026-11-18T17:00:00+07:00');
+});
+
+t.test('every date loop is bounded: a calendar that never opens throws instead of looping', async (t) => {
+  const never = createCalendar({ ...DEFAULT, workdays: [1] }, [{ file: 'holidays/2026.json', data: { year: 2026, days: [] } }]);
+  t.throws(() => computeDueAt(never, at('2026-11-16T08:00'), { value: 1e9, unit: 'working_days' }), RangeError);
 });

@@ -14,7 +14,7 @@ import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
 import type { Receipt } from '../../../adapters/kit/contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
-import { OntimeStats } from './stats.js';
+import { OntimeStats, clockColumns } from './stats.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
   AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
@@ -63,11 +63,14 @@ export class SqliteStore implements Store {
         canonical_sha256, receipt_id, accepted_at, correlation_id, receipt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertOutbox: p(`INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
         VALUES (?,?,?,?,?,?,?,?,?,?)`),
-      upsertDossier: p(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc)
-        VALUES (@code, @agency, @status, @procedure, @received_at, @due_at, @finished_at, @updated_at, @revision, @seq, @doc)
+      upsertDossier: p(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
+        judged_due_at, supplement_since, extensions, due_provisional)
+        VALUES (@code, @agency, @status, @procedure, @received_at, @due_at, @finished_at, @updated_at, @revision, @seq, @doc,
+        @judged_due_at, @supplement_since, @extensions, @due_provisional)
         ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, status = excluded.status, procedure = excluded.procedure,
         received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
-        revision = excluded.revision, seq = excluded.seq, doc = excluded.doc`),
+        revision = excluded.revision, seq = excluded.seq, doc = excluded.doc, judged_due_at = excluded.judged_due_at,
+        supplement_since = excluded.supplement_since, extensions = excluded.extensions, due_provisional = excluded.due_provisional`),
       insertScope: p('INSERT OR IGNORE INTO dossier_scope (agency, code) VALUES (?, ?)'),
       insertAlt: p('INSERT INTO alt_codes (system_id, local_code, dossier_code) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       events: p(`SELECT revision, type, source_system AS source, accepted_at AS at, receipt_id AS receiptId, payload_sha256 AS payloadSha256,
@@ -189,6 +192,7 @@ export class SqliteStore implements Store {
       this.q.upsertDossier.run({
         code: d.code, agency: d.agency.code, status: d.status, procedure: d.procedure.code, received_at: ms(d.receivedAt),
         due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc: JSON.stringify(d),
+        ...clockColumns(d),
       });
       for (const agency of scopeAgencies(d)) this.q.insertScope.run(agency, d.code);
       for (const alt of d.altCodes ?? []) {
@@ -332,6 +336,10 @@ export class SqliteStore implements Store {
   }
 
   // ---- life cycle ------------------------------------------------------------------------------------------------
+
+  async provisionalDueDates(): Promise<number> {
+    return this.db.prepare('SELECT COUNT(*) FROM dossiers WHERE due_provisional = 1 AND status IN (2, 4, 5, 6, 8)').pluck().get() as number;
+  }
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

@@ -186,4 +186,33 @@ CREATE INDEX dossiers_ontime_procedure ON dossiers(procedure, received_at, statu
 DROP INDEX IF EXISTS dossiers_received;
 `,
   },
+  {
+    version: 5,
+    name: 'clock-columns',
+    sql: `
+-- The on-time report of the December 2026 rules (domain.md "On time"): judged against judgedDueAt, status 5 past
+-- 15 days apart, extensions counted. Existing rows: judged against their dueAt (what the report did), the open
+-- round's requestedAt (else the newest move to 5) read from the stored document, no extension, not provisional.
+-- The documents themselves are not rewritten.
+ALTER TABLE dossiers ADD COLUMN judged_due_at INTEGER;
+ALTER TABLE dossiers ADD COLUMN supplement_since INTEGER;
+ALTER TABLE dossiers ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dossiers ADD COLUMN due_provisional INTEGER NOT NULL DEFAULT 0;
+UPDATE dossiers SET judged_due_at = due_at;
+UPDATE dossiers SET supplement_since = COALESCE(
+  (SELECT CAST(unixepoch(json_extract(r.value, '$.requestedAt'), 'subsec') * 1000 AS INTEGER) FROM json_each(doc, '$.supplements') r
+    WHERE json_extract(r.value, '$.resubmittedAt') IS NULL ORDER BY r.key DESC LIMIT 1),
+  (SELECT MAX(CAST(unixepoch(json_extract(s.value, '$.at'), 'subsec') * 1000 AS INTEGER)) FROM json_each(doc, '$.steps') s
+    WHERE json_extract(s.value, '$.status') = 5))
+WHERE status = 5;
+DROP INDEX IF EXISTS dossiers_ontime;
+DROP INDEX IF EXISTS dossiers_ontime_agency;
+DROP INDEX IF EXISTS dossiers_ontime_procedure;
+CREATE INDEX dossiers_ontime ON dossiers(received_at, status, judged_due_at, finished_at, supplement_since, extensions, agency, procedure);
+CREATE INDEX dossiers_ontime_agency ON dossiers(agency, received_at, status, judged_due_at, finished_at, supplement_since, extensions, procedure);
+CREATE INDEX dossiers_ontime_procedure ON dossiers(procedure, received_at, status, judged_due_at, finished_at, supplement_since, extensions, agency);
+-- /readyz and /metrics count the open dossiers with a provisional due date (a handful): a partial index.
+CREATE INDEX dossiers_provisional ON dossiers(status) WHERE due_provisional = 1;
+`,
+  },
 ];
