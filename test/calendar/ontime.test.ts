@@ -8,7 +8,7 @@ const due = '2026-11-27T17:00:00+07:00';
 const none = { dueAt: null, finishedAt: null, returnedAt: null };
 
 t.test('the bucket names, in report order', async (t) => {
-  t.same([...ONTIME_BUCKETS], ['early', 'onTime', 'late', 'inProgress', 'overdue', 'paused', 'withdrawn', 'refused', 'submitted']);
+  t.same([...ONTIME_BUCKETS], ['early', 'onTime', 'late', 'inProgress', 'overdue', 'paused', 'supplementExpired', 'withdrawn', 'refused', 'submitted']);
 });
 
 t.test('finished before the due date is early: finished 26/11 16:00, due 27/11 17:00', async (t) => {
@@ -58,4 +58,12 @@ t.test('every status lands in exactly one known bucket; unknown status and bad i
   }
   t.throws(() => ontimeBucket({ status: 11, ...none }, END), RangeError);
   t.throws(() => ontimeBucket({ status: 9, ...none, dueAt: '27/11/2026' }, END), RangeError);
+});
+
+t.test('status 5 for more than 15 days is supplementExpired: the report end\'s date later than the round\'s date + 15 days', async (t) => {
+  // END = 01/12/2026 00:00: requested 16/11 (+15 = 01/12, not later) paused; 15/11 23:59 expired.
+  t.equal(ontimeBucket({ status: 5, ...none, supplementSince: at('2026-11-16T00:00:00') }, END), 'paused');
+  t.equal(ontimeBucket({ status: 5, ...none, supplementSince: at('2026-11-15T23:59:00') }, END), 'supplementExpired');
+  t.equal(ontimeBucket({ status: 5, ...none, supplementSince: null }, END), 'paused', 'a round of unknown start');
+  t.equal(ontimeBucket({ status: 6, ...none, supplementSince: at('2026-01-01T00:00:00') }, END), 'paused', 'only status 5 expires');
 });

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import { startHub, type TestHub } from '../helpers/hub.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import { OntimeStats, monthsCovering } from '../../src/store/sqlite/stats.js';
-import { ONTIME_BUCKETS, ontimeBucket } from '../../src/calendar/ontime.js';
+import { ONTIME_BUCKETS, ONTIME_EXTRA, ontimeBucket } from '../../src/calendar/ontime.js';
 import { localDayNumber } from '../../src/calendar/calendar.js';
 import { parseRfc3339, toLocalParts } from '../../src/util/time.js';
 import { csvField, prefersCsv } from '../../src/stats/csv.js';
@@ -36,11 +36,23 @@ const edges: SynthRow[] = [
   edgeRow(9, { status: 10, dueAt: at('2026-05-20T17:00:00+07:00'), finishedAt: at('2026-05-19T23:00:00+07:00') }), // the day before: early
   edgeRow(10, { status: 10, dueAt: null, finishedAt: at('2026-05-30T10:00:00+07:00') }), // no due date: onTime
   edgeRow(11, { status: 9, dueAt: at('2026-05-20T17:00:00+07:00'), finishedAt: null }), // no finish time: onTime
+  // Report end 01/06/2026: status 5 since 17/05 (+15 days = 01/06, not later): paused; since 16/05 23:59: expired.
+  edgeRow(12, { status: 5, supplementSince: at('2026-05-17T00:00:00+07:00') }),
+  edgeRow(13, { status: 5, supplementSince: at('2026-05-16T23:59:59.999+07:00') }),
+  edgeRow(14, { status: 5, supplementSince: null }), // a round of unknown start: paused
+  // Extended twice, finished on the last promise but after the judged (first extension's) date: late.
+  edgeRow(15, { status: 9, dueAt: at('2026-05-22T17:00:00+07:00'), judgedDueAt: at('2026-05-21T17:00:00+07:00'), finishedAt: at('2026-05-22T15:00:00+07:00'), extensions: 2 }),
 ];
 const rows = [...random, ...edges];
 
 interface Q { from?: number; to: number; end: number; agency?: string; procedure?: string; scope?: ReadonlySet<string>; groupBy?: GroupBy }
-const zero = (): OntimeCounts => ({ total: 0, ...Object.fromEntries(ONTIME_BUCKETS.map((b) => [b, 0])) }) as OntimeCounts;
+const zero = (): OntimeCounts => ({ total: 0, ...Object.fromEntries([...ONTIME_BUCKETS, ...ONTIME_EXTRA].map((b) => [b, 0])) }) as OntimeCounts;
+const add = (c: OntimeCounts, r: SynthRow, b: (typeof ONTIME_BUCKETS)[number]) => {
+  c.total++;
+  c[b]++;
+  if ((r.extensions ?? 0) >= 1) c.extended++;
+  if ((r.extensions ?? 0) >= 2) c.extendedTwice++;
+};
 const monthKey = (ms: number) => { const p = toLocalParts(ms); return `${p.year}-${String(p.month).padStart(2, '0')}`; };
 
 /** The report computed in JS, dossier by dossier, with the pure reference classifier. */
@@ -52,14 +64,13 @@ function reference(q: Q): OntimeCounts & { groups?: ({ key: string } & OntimeCou
     if (q.agency !== undefined && r.agency !== q.agency) continue;
     if (q.procedure !== undefined && r.procedure !== q.procedure) continue;
     if (q.scope && !q.scope.has(r.agency)) continue;
-    const b = ontimeBucket({ status: r.status, dueAt: r.dueAt, finishedAt: r.finishedAt, returnedAt: null }, q.end);
-    total.total++;
-    total[b]++;
+    const judged = r.judgedDueAt === undefined ? r.dueAt : r.judgedDueAt;
+    const b = ontimeBucket({ status: r.status, dueAt: judged, supplementSince: r.supplementSince ?? null, finishedAt: r.finishedAt, returnedAt: null }, q.end);
+    add(total, r, b);
     if (q.groupBy) {
       const key = q.groupBy === 'month' ? monthKey(r.receivedAt) : q.groupBy === 'agency' ? r.agency : r.procedure;
       const g = groups.get(key) ?? zero();
-      g.total++;
-      g[b]++;
+      add(g, r, b);
       groups.set(key, g);
     }
   }
@@ -67,7 +78,7 @@ function reference(q: Q): OntimeCounts & { groups?: ({ key: string } & OntimeCou
   return { ...total, groups: [...groups.keys()].sort().map((key) => ({ key, ...groups.get(key)! })) };
 }
 
-const counts = (body: Record<string, unknown>) => Object.fromEntries(['total', ...ONTIME_BUCKETS].map((k) => [k, body[k]]));
+const counts = (body: Record<string, unknown>) => Object.fromEntries(['total', ...ONTIME_BUCKETS, ...ONTIME_EXTRA].map((k) => [k, body[k]]));
 const bucketSum = (c: Record<string, unknown>) => ONTIME_BUCKETS.reduce((s, b) => s + (c[b] as number), 0);
 
 let hub: TestHub;
@@ -107,7 +118,7 @@ const PAST = { from: FROM, to: TO, end: TO };
 
 t.test('the random data exercise every bucket', async (t) => {
   const ref = reference(PAST);
-  for (const b of ONTIME_BUCKETS) t.ok(ref[b] > 0, `${b}: ${ref[b]}`);
+  for (const b of [...ONTIME_BUCKETS, ...ONTIME_EXTRA]) t.ok(ref[b] > 0, `${b}: ${ref[b]}`);
 });
 
 t.test('province-wide 1/1–1/11/2026 (report ends at to): each dossier in the bucket ontimeBucket gives it', async (t) => {
@@ -139,9 +150,12 @@ t.test('filters: agency, procedure, and both with groupBy month', async (t) => {
 t.test('edges: received exactly at from is in, 1 ms before is out; 1 ms before to is in, exactly at to is out', async (t) => {
   const q = { from: at('2026-03-01T00:00:00+07:00'), to: at('2026-06-01T00:00:00+07:00'), end: at('2026-06-01T00:00:00+07:00'), agency: EDGE };
   const body = await check(t, `?from=2026-03-01&to=2026-06-01&agency=${EDGE}`, q);
-  t.equal(body.total, 9, 'rows 1, 3, 5–11');
-  t.same(counts(body), { total: 9, early: 1, onTime: 3, late: 1, inProgress: 3, overdue: 1, paused: 0, withdrawn: 0, refused: 0, submitted: 0 },
-    'due 31/5 23:59:59.999 overdue and due 1/6 00:00 in progress at a report ending 1/6 00:00; finished 23:59:59 +07:00 on the due date on time, 00:00 the next day late');
+  t.equal(body.total, 13, 'rows 1, 3, 5–15');
+  t.same(counts(body), {
+    total: 13, early: 1, onTime: 3, late: 2, inProgress: 3, overdue: 1, paused: 2, supplementExpired: 1, withdrawn: 0, refused: 0, submitted: 0,
+    extended: 1, extendedTwice: 1,
+  }, 'due 31/5 23:59:59.999 overdue and due 1/6 00:00 in progress at a report ending 1/6 00:00; finished 23:59:59 +07:00 on the due date on time, 00:00 the next day late; ' +
+    'status 5 since 17/05 paused, since 16/05 expired; extended twice, judged against the first extension: late');
 });
 
 t.test('a date is 00:00 at +07:00: 2026-03-01 = 2026-03-01T00:00:00+07:00 = 2026-02-28T17:00:00Z', async (t) => {
@@ -214,13 +228,13 @@ t.test('CSV (Accept: text/csv): BOM, header row, one row per group, CRLF; same c
   const text = raw.subarray(3).toString('utf8');
   t.ok(text.endsWith('\r\n'));
   const lines = text.slice(0, -2).split('\r\n');
-  t.equal(lines[0], 'agency,total,early,onTime,late,inProgress,overdue,paused,withdrawn,refused,submitted');
-  t.same(lines.slice(1), json.groups.map((g: Record<string, unknown>) => [g.key, g.total, ...ONTIME_BUCKETS.map((b) => g[b])].join(',')));
+  t.equal(lines[0], 'agency,total,early,onTime,late,inProgress,overdue,paused,supplementExpired,withdrawn,refused,submitted,extended,extendedTwice');
+  t.same(lines.slice(1), json.groups.map((g: Record<string, unknown>) => [g.key, g.total, ...[...ONTIME_BUCKETS, ...ONTIME_EXTRA].map((b) => g[b])].join(',')));
 
   const total = await get('?from=2026-01-01&to=2026-11-01', platformKey, { accept: 'text/csv' });
   const tl = total.rawPayload.subarray(3).toString('utf8').split('\r\n');
-  t.equal(tl[0], 'from,to,total,early,onTime,late,inProgress,overdue,paused,withdrawn,refused,submitted');
-  t.equal(tl[1], `2026-01-01T00:00:00+07:00,2026-11-01T00:00:00+07:00,${json.total},${ONTIME_BUCKETS.map((b) => json[b]).join(',')}`);
+  t.equal(tl[0], 'from,to,total,early,onTime,late,inProgress,overdue,paused,supplementExpired,withdrawn,refused,submitted,extended,extendedTwice');
+  t.equal(tl[1], `2026-01-01T00:00:00+07:00,2026-11-01T00:00:00+07:00,${json.total},${[...ONTIME_BUCKETS, ...ONTIME_EXTRA].map((b) => json[b]).join(',')}`);
   t.equal(tl.length, 3, 'one total row');
 
   const month = await get('?from=2026-01-01&to=2026-11-01&groupBy=month', platformKey, { accept: 'text/csv; q=0.9, application/json; q=0.5' });
@@ -265,4 +279,40 @@ t.test('every form of the report reads covering indexes only and sorts nothing; 
     if ('scope' in forms[i]!) t.ok(plan.some((l) => /^SEARCH d USING COVERING INDEX sqlite_autoindex_dossiers_1 \(code=\?\)/.test(l)), `scope by key: ${text}`);
     else t.ok(plan.every((l) => /^SEARCH dossiers USING COVERING INDEX dossiers_ontime(_agency|_procedure)? /.test(l)), `covering: ${text}`);
   });
+});
+
+t.test('property: on random data and random windows the buckets sum to the total, also per group, and equal the reference', async (t) => {
+  const rnd = (await import('../helpers/prng.js')).prng(8_2026);
+  const lo = at('2025-12-01T00:00:00+07:00');
+  const span = at('2027-03-01T00:00:00+07:00') - lo;
+  const groupings = [undefined, 'agency', 'procedure', 'month'] as const;
+  for (let i = 0; i < 12; i++) {
+    const a = lo + Math.floor(rnd() * span);
+    const b = lo + Math.floor(rnd() * span);
+    const [from, to] = a < b ? [a, b] : [b, a + DAY];
+    const groupBy = groupings[i % groupings.length];
+    const iso = (ms: number) => encodeURIComponent(new Date(ms).toISOString());
+    // A past `to` makes the report end at to; a future one at now (the reference gets the same end below).
+    const q: Q = { from, to, end: Math.min(to, Date.now()), ...(groupBy ? { groupBy } : {}) };
+    await check(t, `?from=${iso(from)}&to=${iso(to)}${groupBy ? `&groupBy=${groupBy}` : ''}`, q);
+  }
+});
+
+t.test('the report refuses ranges it cannot serve: from/to outside 1990-01-01 .. now + 10 years, over 400 groups (400 naming the parameter)', async (t) => {
+  const tenYears = new Date(Date.now() + 3660 * DAY).toISOString().slice(0, 10);
+  const cases: [string, string][] = [
+    ['?from=1989-12-31', 'query:/from'], [`?to=${tenYears}`, 'query:/to'], ['?from=2026-01-01&to=3000-01-01&groupBy=month', 'query:/to'],
+    ['?from=1990-01-01&to=2026-01-01&groupBy=month', 'query:/groupBy'],
+  ];
+  const month = (hub.ctx.store as SqliteStore).exclusive((db) => insertRows(db, [{ ...edgeRow(90, { receivedAt: at('1990-06-01T09:00:00+07:00') }), code: `${EDGE}-900601-0001` }], { seqBase: 2_000_000_000 }));
+  t.equal(month, 1);
+  for (const [query, path] of cases) {
+    const res = await get(query);
+    t.equal(res.statusCode, 400, `${query}: ${res.body}`);
+    t.equal(res.json().code, 'HUB_QUERY_INVALID');
+    t.ok(res.json().errors.some((e: { path: string }) => e.path === path), `${query} names ${path}: ${res.body}`);
+  }
+  t.equal((await get('?from=1990-01-01&to=2026-01-01')).statusCode, 200, 'without groupBy the same range is one count');
+  t.throws(() => monthsCovering(at('1990-01-01T00:00:00+07:00'), at('2999-12-01T00:00:00+07:00')), RangeError, 'the month loop is bounded');
+  (hub.ctx.store as SqliteStore).exclusive((db) => db.prepare('DELETE FROM dossiers WHERE code = ?').run(`${EDGE}-900601-0001`));
 });

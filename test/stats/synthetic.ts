@@ -15,6 +15,12 @@ export interface SynthRow {
   dueAt: number | null;
   /** finishedAt, else returnedAt: the store's finished_at column. */
   finishedAt: number | null;
+  /** The judged due date (judged_due_at); absent: dueAt (a dossier stored before judgedDueAt, or not extended twice). */
+  judgedDueAt?: number | null;
+  /** Status 5: the open round's requestedAt (supplement_since). */
+  supplementSince?: number | null;
+  /** Number of extensions (dueAtExtensions). */
+  extensions?: number;
 }
 
 export interface SynthOptions {
@@ -59,14 +65,23 @@ export function* synthRows(o: SynthOptions): Generator<SynthRow> {
         finishedAt = Math.max(receivedAt + pick(HOUR), base + Math.round((rnd() * 6 - 4.5) * DAY));
       }
     }
-    yield { code: `${agency}-${localDateCode(receivedAt)}-${String(i).padStart(7, '0')}`, agency, procedure, status, receivedAt, dueAt, finishedAt };
+    // 10% extended once, 4% twice: dueAt is the last promise, the judged date the first extension's.
+    const x = rnd();
+    const extensions = dueAt === null ? 0 : x < 0.04 ? 2 : x < 0.14 ? 1 : 0;
+    const judgedDueAt = extensions === 2 && dueAt !== null ? dueAt - (1 + pick(5)) * DAY : dueAt;
+    // Status 5 since 0 to 40 days after receipt: some within the applicant's 15 days, some past them.
+    const supplementSince = status === 5 ? receivedAt + pick(40 * DAY) : null;
+    yield {
+      code: `${agency}-${localDateCode(receivedAt)}-${String(i).padStart(7, '0')}`, agency, procedure, status, receivedAt, dueAt, finishedAt,
+      judgedDueAt, supplementSince, extensions,
+    };
   }
 }
 
 /** Writes rows straight into `dossiers` (and `dossier_scope`), in one transaction; `seqBase` keeps seq unique. */
 export function insertRows(db: Database.Database, rows: Iterable<SynthRow>, opts: { seqBase?: number; scope?: boolean; docPad?: number } = {}): number {
-  const ins = db.prepare(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`);
+  const ins = db.prepare(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
+    judged_due_at, supplement_since, extensions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`);
   const scope = db.prepare('INSERT INTO dossier_scope (agency, code) VALUES (?, ?)');
   const pad = 'x'.repeat(opts.docPad ?? 0);
   let n = 0;
@@ -74,7 +89,8 @@ export function insertRows(db: Database.Database, rows: Iterable<SynthRow>, opts
     for (const r of rows) {
       n++;
       const doc = `{"code":"${r.code}","status":${r.status},"pad":"${pad}"}`;
-      ins.run(r.code, r.agency, r.status, r.procedure, r.receivedAt, r.dueAt, r.finishedAt, r.finishedAt ?? r.receivedAt, (opts.seqBase ?? 1_000_000_000) + n, doc);
+      ins.run(r.code, r.agency, r.status, r.procedure, r.receivedAt, r.dueAt, r.finishedAt, r.finishedAt ?? r.receivedAt, (opts.seqBase ?? 1_000_000_000) + n, doc,
+        r.judgedDueAt === undefined ? r.dueAt : r.judgedDueAt, r.supplementSince ?? null, r.extensions ?? 0);
       if (opts.scope) scope.run(r.agency, r.code);
     }
   })();
