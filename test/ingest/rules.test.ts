@@ -234,20 +234,24 @@ t.test('codes and local numbers are matched in their normalised form', async (t)
   t.same((await read(code)).altCodes, [{ system: 'tnmt', code: 'L-9' }]);
 });
 
-t.test('a supplementation round sent again is completed, not ignored', async (t) => {
+t.test('a supplementation round sent again is merged into the open round; resubmittedAt, previousDueAt, newDueAt are the hub\'s', async (t) => {
   const code = '000.00.15.H12-261127-1200';
   await hub.post('tnmt', key, dossier({ code, supplements: [{ requestedAt: '2026-11-28T08:00:00+07:00' }] }));
-  await hub.post('tnmt', key, { code, supplements: [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ', resubmittedAt: '2026-11-30T09:00:00+07:00' }] });
-  t.same((await read(code)).supplements, [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ', resubmittedAt: '2026-11-30T09:00:00+07:00' }]);
+  await hub.post('tnmt', key, { code, supplements: [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ', resubmittedAt: '2026-11-30T09:00:00+07:00', newDueAt: '2026-12-30T09:00:00+07:00' }] });
+  t.same((await read(code)).supplements, [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ' }]);
+  await hub.post('tnmt', key, { code, supplements: [{ requestedAt: '2026-11-28T10:00:00+07:00', requestedBy: 'Phạm Thị Hoa' }] });
+  t.same((await read(code)).supplements, [{ requestedAt: '2026-11-28T08:00:00+07:00', reason: 'Thiếu giấy tờ', requestedBy: 'Phạm Thị Hoa' }],
+    'merged into the open round whatever its requestedAt');
 });
 
-t.test('clearing the deadline clears whose promise it was', async (t) => {
+t.test('clearing the deadline is the source\'s: dueAt null, dueAtSource source, judgedDueAt as it was', async (t) => {
   const code = '000.00.15.H12-261127-1300';
   await hub.post('tnmt', key, dossier({ code }));
   await hub.post('tnmt', key, { code, dueAt: null });
   const d = await read(code);
   t.equal(d.dueAt, null);
-  t.notOk('dueAtSource' in d);
+  t.equal(d.dueAtSource, 'source');
+  t.equal(d.judgedDueAt, '2026-12-18T17:00:00+07:00');
 });
 
 t.test('the responsible agency changes only by transfer; an ordinary change naming another agency does not move it', async (t) => {
