@@ -119,7 +119,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
 
   const changeResponse = { 202: receiptSchema, '4xx': problemSchema };
 
-  app.post<{ Params: { code: string }; Body: { status: number; at: string; actor?: string; note?: string; dueAt?: string; reopenReason?: string } }>('/v1/dossiers/:code/status', {
+  app.post<{ Params: { code: string }; Body: { status: number; at: string; actor?: string; note?: string; dueAt?: string; reopenReason?: string; extensionReason?: string } }>('/v1/dossiers/:code/status', {
     schema: {
       summary: 'A status change made elsewhere (e.g. by the platform)', tags: ['dossiers'], params: codeParams,
       body: {
@@ -127,6 +127,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         properties: {
           status: { type: 'integer', minimum: 1, maximum: 10 }, at: { type: 'string', maxLength: 40 }, actor: { type: 'string', maxLength: 500 },
           note: { type: 'string', maxLength: 2000 }, dueAt: { type: 'string', maxLength: 40 }, reopenReason: { type: 'string', maxLength: 2000 },
+          extensionReason: { type: 'string', minLength: 1, maxLength: 2000, description: 'The apology reason recorded with the extension this change makes (domain.md rule 8)' },
         },
         examples: [{ status: 4, at: '2026-11-27T10:00:00+07:00', actor: 'Cổng DVC tỉnh', note: 'Chuyển xử lý' }],
       },
@@ -137,7 +138,8 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     await existing(ctx, req.params.code);
     const b = req.body;
     const step = { at: b.at, status: b.status, ...(b.actor ? { actor: b.actor } : {}), ...(b.note ? { note: b.note } : {}) };
-    const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}) };
+    const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}),
+      ...(b.extensionReason ? { extensionReason: b.extensionReason } : {}) };
     const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) });
     return reply.code(202).send(result.receipt);
   });

@@ -223,3 +223,17 @@ t.test('a provisional due date: a count into a year with no holiday file is mark
   t.equal((await bare.post('desk', k, move(c, 9, '2026-12-01T09:00'))).statusCode, 202);
   t.equal((await bare.app.inject({ method: 'GET', url: '/readyz' })).json().calendar.provisionalDueDates, 0, 'finished dossiers are not counted');
 });
+
+t.test('one extension through POST /v1/dossiers/{code}/status: the platform\'s new due date with its extensionReason', async (t) => {
+  const c = code();
+  await send(t, first(c, '9.000002', 2, '2026-11-02T08:00', { dueAt: vn('2026-11-03T17:00') }));
+  const platform = await hub.register({ id: 'platform-s', role: 'platform' });
+  const res = await hub.app.inject({
+    method: 'POST', url: `/v1/dossiers/${c}/status`, headers: { authorization: `Bearer ${platform}` },
+    payload: { status: 4, at: vn('2026-11-03T09:00'), dueAt: vn('2026-11-05T17:00'), extensionReason: 'Phiếu đề nghị gia hạn số 12' },
+  });
+  t.equal(res.statusCode, 202, res.body);
+  const d = await read(c);
+  t.same(d.dueAtExtensions, [{ at: vn('2026-11-03T09:00'), previousDueAt: vn('2026-11-03T17:00'), newDueAt: vn('2026-11-05T17:00'), reason: 'Phiếu đề nghị gia hạn số 12' }]);
+  t.equal(d.judgedDueAt, vn('2026-11-05T17:00'));
+});
