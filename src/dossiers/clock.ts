@@ -35,12 +35,13 @@ function newestStep(steps: readonly Step[] | undefined, status?: number): Step |
 const openRound = (d: Dossier): Round | undefined => [...(d.supplements ?? [])].reverse().find((r) => !r.resubmittedAt);
 
 /**
- * Whether the dossier had been accepted before this change: `acceptedAt`, or, for a dossier stored before that
- * field existed, a step at a status that only an accepted dossier reaches (its acceptance time is unknown, so the
- * hub does not invent one later).
+ * Whether the dossier had been accepted before this change: `acceptedAt`; or a dossier stored before that field
+ * existed (no submittedAt either, which every first submission at status 1 now gets) with a step at a status only
+ * an accepted dossier reaches: its acceptance time is unknown, so the hub does not invent one later.
  */
 function wasAccepted(before: Dossier): boolean {
-  return before.acceptedAt !== undefined || (before.steps ?? []).some((s) => !NOT_ACCEPTING.has(s.status) && s.status !== 5);
+  if (before.acceptedAt !== undefined) return true;
+  return before.submittedAt === undefined && (before.steps ?? []).some((s) => !NOT_ACCEPTING.has(s.status) && s.status !== 5);
 }
 
 /** Puts a hub computation in place: dueAt, its source and the provisional mark (absent inside covered years). */
