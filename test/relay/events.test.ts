@@ -70,7 +70,7 @@ t.test('1,000 dossiers → every event once, in revision order, valid', async (t
 
   await waitFor('outbox drained', async () => (await hub.ctx.store.outboxBacklog()).count === 0, 5000);
   const ready = await hub.app.inject({ method: 'GET', url: '/readyz' });
-  t.same(ready.json(), { status: 'ready', store: 'up', broker: 'up', outboxBacklog: 0, oldestPendingSeconds: 0 });
+  t.same(ready.json(), { status: 'ready', store: 'up', broker: 'up', outboxBacklog: 0, oldestPendingSeconds: 0, calendar: { missingYears: [], provisionalDueDates: 0 } });
   const metrics = await hub.app.inject({ method: 'GET', url: '/metrics' });
   t.match(metrics.body, new RegExp(`hub_relay_published_total\\{result="confirmed"\\} ${expected}\\b`));
   t.match(metrics.body, /hub_relay_confirm_latency_seconds_count \d+/);

@@ -42,4 +42,6 @@ t.test('clock-columns migration: existing rows judged against dueAt, status 5 ro
   ]);
   t.same(rows.map((r) => JSON.parse(r.doc as string)), Object.values(docs), 'the stored documents are unchanged');
   t.equal(await store.provisionalDueDates(), 0);
+  const plan = store.exclusive((db) => db.prepare('EXPLAIN QUERY PLAN SELECT COUNT(*) FROM dossiers WHERE due_provisional = 1 AND status IN (2, 4, 5, 6, 8)').all()) as { detail: string }[];
+  t.match(plan.map((p) => p.detail).join(' | '), /USING COVERING INDEX dossiers_provisional/, 'the /readyz count reads the partial index only');
 });
