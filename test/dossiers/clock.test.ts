@@ -70,3 +70,24 @@ t.test('property: over random status sequences acceptedAt is set once and never 
     }
   }
 });
+
+t.test('status 6 inside an open round: under restart its time counts for nothing, under pause it is counted once', async (t) => {
+  const cfg = loadDeadlineConfig(fileURLToPath(new URL('../../config/', import.meta.url)))!;
+  const procedure = (clockKind: 'restart' | 'pause') => ({
+    code: '1.004227', name: 'x', processingTime: { value: 2, unit: 'working_days' as const }, clock: clockKind, excludeFinancialObligation: true,
+  });
+  for (const [kind, due] of [['restart', '2026-11-20T09:00'], ['pause', '2026-11-20T08:00']] as const) {
+    const c = dueDates({ calendar: cfg.calendar, procedures: new Map([['1.004227', procedure(kind)]]) });
+    const cx: RuleContext = { ...ctx(NOW), clock: c };
+    const step = (d: Dossier, s: number, at: string) => decideExisting(d, { change: move(s, at) }, cx)[0]!.dossier;
+    // Accepted Monday 16/11 08:00: due Wednesday 18/11 08:00. Round Monday 09:00 → Wednesday 09:00 with 6 inside.
+    let d = decideNew({ change: base(2, '2026-11-16T08:00') }, cx)[0]!.dossier;
+    t.equal(d.dueAt, vn('2026-11-18T08:00'));
+    d = step(d, 5, '2026-11-16T09:00');
+    d = step(d, 6, '2026-11-17T09:00');
+    d = step(d, 4, '2026-11-18T09:00');
+    // restart: 2 working days from Wednesday 09:00; pause: + the round's 16 office hours (09:00 Mon → 09:00 Wed), 6 not again.
+    t.equal(d.dueAt, vn(due), kind);
+    t.equal(d.supplements?.[0]?.resubmittedAt, vn('2026-11-18T09:00'));
+  }
+});
