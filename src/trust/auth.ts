@@ -82,7 +82,8 @@ export class Authenticator {
   /** Throws 401 unless the Bearer token is the administrator's (429 during a block). */
   async admin(creds: Credentials | undefined, client: string, path: string): Promise<void> {
     const now = this.clock();
-    const attempt = { client, claimed: claimedIdentity('admin'), path, scheme: (creds?.scheme ?? 'none') as Scheme };
+    // Credential-less requests claim nothing, on admin routes as elsewhere: one budget per client address.
+    const attempt = { client, claimed: claimedIdentity(creds ? 'admin' : undefined), path, scheme: (creds?.scheme ?? 'none') as Scheme };
     await this.gate(attempt, now);
     if (!creds) {
       await this.failed(attempt, now);
