@@ -11,7 +11,8 @@ import type { Store } from './store/types.js';
 import { Registry } from './systems/registry.js';
 import { bootstrapSystems } from './systems/bootstrap.js';
 import { loadSecrets } from './trust/secrets.js';
-import { Authenticator } from './trust/auth.js';
+import { Authenticator, assertOneAuthorization } from './trust/auth.js';
+import { serverTimeouts } from './http/timeouts.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { addCalendarGauges, createMetrics } from './ops/metrics.js';
 import { installProblemHandlers, asHubError } from './http/problem.js';
@@ -65,7 +66,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const broker: BrokerState = relay ?? { state: () => 'down' };
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings,
-    auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken),
+    auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, { onAuditError: (err) => log.error({ err }, 'auth failure audit not written') }),
     pipeline: new IngestPipeline({ store, registry, log, metrics, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
   };
 
@@ -73,6 +74,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     loggerInstance: log as unknown as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
+    http: serverTimeouts(config.requestTimeoutMs),
     return503OnClosing: true,
     // Only the configured proxies' X-Forwarded-For is believed (rate limits and audit use req.ip).
     trustProxy: config.trustProxy.length ? [...config.trustProxy] : false,
@@ -89,6 +91,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   installProblemHandlers(app);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-correlation-id', req.id);
+    assertOneAuthorization(req.raw.rawHeaders);
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -139,6 +142,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
 
   app.addHook('onClose', async () => {
     await relay?.close(); // before the store: it flushes what the broker confirmed
+    await ctx.auth.close(); // the counted auth failures' summary entries
     await store.close();
   });
   return { app, ctx };

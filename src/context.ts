@@ -37,6 +37,15 @@ export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promis
   return ctx.auth.admin(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
 }
 
+// W3C trace-context version 00 (lowercase hex, ids not all zero). Anything else is dropped, never stored or relayed:
+// the header travels into every event and push, so a malformed one would break other systems' tracers.
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+export function traceparentOf(req: FastifyRequest): string | undefined {
+  const v = req.headers.traceparent;
+  return typeof v === 'string' && TRACEPARENT.test(v) ? v : undefined;
+}
+
 /** The platform role, or a 403. */
 export function requirePlatform(system: SystemRecord): void {
   if (system.role !== 'platform') throw new HubError('HUB_AUTHZ_ROLE', `System ${system.id} is not the platform`);

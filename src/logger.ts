@@ -19,16 +19,42 @@ export function loggerOptions(level: string): LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: {
       // Only what is useful and safe: never the body, never the raw headers.
-      req: (req) => ({ method: req.method, url: redactUrl(req.url), correlationId: req.id }),
+      req: (req) => ({ method: req.method, url: logUrl(req.url, req.routeOptions?.url), correlationId: req.id }),
       res: (res) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,
     },
   };
 }
 
-/** The citizen look-up carries a verifier (digits of a phone or id) in its query: never log it. */
-export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](verifier|token|key)=)[^&]*/gi, '$1[redacted]');
+// Query parameters whose values are filters and paging, never personal data or secrets. Every other pair is
+// logged as `[redacted]`, whatever its spelling (`%76erifier=`, `Verifier=`, `verifier[]=`): an allow-list,
+// because a deny-list has to guess every way a client or an attacker may spell a key.
+const SAFE_QUERY = new Set([
+  'format', 'updatedSince', 'agency', 'status', 'procedure', 'cursor', 'limit', 'system', 'max', 'waitSeconds', 'wsdl',
+  'since', 'until', 'actor', 'action', 'target', 'from', 'to', 'groupBy', 'granularity', 'sector',
+]);
+// Routes whose query is personal (the citizen look-up's verifier: digits of a phone or id number): only the
+// route pattern is logged, so neither the query nor anything smuggled into the path ever is.
+const PATTERN_ONLY = /^\/v1\/public\//;
+
+/** The URL as it may be logged: the route pattern for the look-up, elsewhere the path and the safe query pairs. */
+export function logUrl(url: string | undefined, route?: string): string | undefined {
+  if (url === undefined) return undefined;
+  if (route && PATTERN_ONLY.test(route)) return route;
+  if (PATTERN_ONLY.test(url.toLowerCase())) return '/v1/public/[redacted]'; // unmatched: nothing of it is trusted
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const pairs = url.slice(q + 1).split('&').filter(Boolean).map((pair) => {
+    const eq = pair.indexOf('=');
+    let key: string;
+    try {
+      key = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' '));
+    } catch {
+      return '[redacted]';
+    }
+    return SAFE_QUERY.has(key) ? pair : '[redacted]';
+  });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

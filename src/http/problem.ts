@@ -3,6 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HubError, toProblem, type ErrorCode } from '../errors.js';
 import { AdapterError } from '../../adapters/kit/contract.js';
+import { WWW_AUTHENTICATE } from '../trust/auth.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'HUB_REQUEST_TOO_LARGE',
@@ -36,10 +37,17 @@ export function asHubError(err: unknown, where: 'body' | 'query' | 'params' | 'o
   return new HubError('HUB_INTERNAL', 'The hub failed to answer this request; the correlation id identifies it in the logs');
 }
 
+/** Headers an error implies whatever its format (problem+json, SOAP Fault, KetQua): how to authenticate, when to retry. */
+export function errorHeaders(err: HubError): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (err.status === 401) h['www-authenticate'] = WWW_AUTHENTICATE;
+  if (typeof err.extra.retryAfter === 'number') h['retry-after'] = String(err.extra.retryAfter);
+  return h;
+}
+
 export function sendProblem(reply: FastifyReply, err: HubError): FastifyReply {
   const body = toProblem(err, String(reply.request.id));
-  if (err.code === 'HUB_AUTH_MISSING' || err.code === 'HUB_AUTH_INVALID') reply.header('www-authenticate', 'Bearer, Basic realm="lgsp-hub"');
-  return reply.code(err.status).type('application/problem+json').send(body);
+  return reply.code(err.status).headers(errorHeaders(err)).type('application/problem+json').send(body);
 }
 
 /** Route patterns per path, to tell 405 (the path exists with other methods) from 404. */

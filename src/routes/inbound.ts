@@ -5,8 +5,8 @@ import type { Adapter, DecodeResult, InboundRequest, ItemOutcome } from '../../a
 import { getAdapter } from '../../adapters/registry.js';
 import { HubError, toProblem } from '../errors.js';
 import { credentialsFrom } from '../trust/auth.js';
-import { asHubError, sendProblem } from '../http/problem.js';
-import type { HubContext } from '../context.js';
+import { asHubError, errorHeaders, sendProblem } from '../http/problem.js';
+import { traceparentOf, type HubContext } from '../context.js';
 import { receiptSchema, problemSchema } from './schemas.js';
 
 type Params = { systemId: string };
@@ -53,7 +53,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     const adapter = adapterOf(req.params.systemId);
     if (adapter && adapter.answers !== 'json' && adapter.answerError) {
       const m = adapter.answerError({ code: e.code, status: e.status, detail: e.message, errors: e.errors });
-      return reply.code(m.status ?? e.status).type(m.contentType).headers(m.headers ?? {}).send(m.body);
+      return reply.code(m.status ?? e.status).type(m.contentType).headers({ ...errorHeaders(e), ...m.headers }).send(m.body);
     }
     return sendProblem(reply, e);
   }
@@ -68,18 +68,19 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       let creds = credentialsFrom(req.headers.authorization);
       if (!creds && adapter?.credentials) {
         const fromPayload = adapter.credentials(inbound);
-        if (fromPayload) creds = { scheme: 'basic', username: fromPayload.username, password: fromPayload.password };
+        if (fromPayload) creds = { scheme: 'ws-security', username: fromPayload.username, password: fromPayload.password };
       }
       const caller = await ctx.auth.system(creds, req.ip, req.routeOptions.url ?? req.url);
       if (caller.id !== req.params.systemId) throw new HubError('HUB_AUTHZ_SYSTEM', `Credentials of ${caller.id} cannot post for ${req.params.systemId}`);
-      if (!adapter) throw new HubError('HUB_INTERNAL', `System ${caller.id} names adapter ${caller.adapter}, which is not installed`);
+      // A registration stored by an earlier version (an adapter since removed, or "mapping"): the caller's to fix.
+      if (!adapter) throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `System ${caller.id} names adapter ${caller.adapter}, which this hub does not have`, [{ path: '/adapter', message: 'not installed' }]);
       if (soap !== (adapter.answers === 'soap')) throw new HubError('HUB_NOT_FOUND', soap ? `System ${caller.id} does not speak SOAP` : `System ${caller.id} posts to /v1/soap/${caller.id}`);
       if (!adapter.contentTypes.includes(inbound.contentType)) {
         throw new HubError('HUB_MEDIA_TYPE', `Adapter ${adapter.name} accepts ${adapter.contentTypes.join(', ')}, not "${inbound.contentType || 'none'}"`);
       }
       if (!body.length) throw new HubError('HUB_REQUEST_MALFORMED', 'The body is empty');
       const decoded = adapter.decode(inbound);
-      const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+      const traceparent = traceparentOf(req);
       const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}) });
       for (const o of outcomes) {
         if (o.ok && o.receipt) req.log.info({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');

@@ -129,7 +129,16 @@ export interface RelayStore {
   onMailbox(listener: (systemId: string) => void): () => void;
 }
 
-export interface AuditEntry { actor: string; action: string; target: string; detail?: unknown; correlationId?: string }
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  /** null when there is nothing to name (an auth failure whose claimed system is not shaped like an id). */
+  target: string | null;
+  /** The client address, as HUB_TRUST_PROXY decides. */
+  from?: string;
+  detail?: unknown;
+  correlationId?: string;
+}
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

@@ -92,7 +92,12 @@ export class Registry {
       const e = validateRegistration.errors?.[0];
       throw new HubError('HUB_VALIDATION', `Invalid registration: ${e?.instancePath || '/'} ${e?.message}`, [{ path: e?.instancePath || '/', message: e?.message ?? 'invalid' }]);
     }
-    if (!getAdapter(clean.adapter) && clean.adapter !== 'mapping') {
+    // "mapping" is the spec's declarative adapter, not built yet: accepting it would register a system whose every
+    // post fails, so it is refused like any adapter that is not installed.
+    if (clean.adapter === 'mapping' && !getAdapter('mapping')) {
+      throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', 'The mapping adapter is not available in this version of the hub; register the system with a built-in adapter', [{ path: '/adapter', message: 'the mapping adapter is not available yet' }]);
+    }
+    if (!getAdapter(clean.adapter)) {
       throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${clean.adapter}`, [{ path: '/adapter', message: 'unknown adapter' }]);
     }
     if (clean.delivery.mode === 'push' && !clean.delivery.url) {

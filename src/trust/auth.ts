@@ -1,12 +1,16 @@
 // Who is calling: a registered system (Bearer key, Basic system-id/key, or WS-Security inside a SOAP envelope)
-// or the administrator (Bearer admin token). Failures are rate-limited per client address and audited.
+// or the administrator (Bearer admin token). Failed attempts, credential-less ones included, are limited per
+// (client address, claimed system) and audited without the secret (failures.ts).
 import { HubError } from '../errors.js';
 import type { Store, SystemRecord } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import { keyHmac, keySystemId, sameSecret } from './keys.js';
 import { parseRfc3339 } from '../util/time.js';
+import { FailureAudit, FailureLimiter, claimedIdentity, type Claimed, type FailureLimit, type Scheme } from './failures.js';
 
-export type Credentials = { scheme: 'bearer'; token: string } | { scheme: 'basic'; username: string; password: string };
+export type Credentials =
+  | { scheme: 'bearer'; token: string }
+  | { scheme: 'basic' | 'ws-security'; username: string; password: string };
 
 export function credentialsFrom(authorization: string | undefined): Credentials | undefined {
   if (!authorization) return undefined;
@@ -21,64 +25,94 @@ export function credentialsFrom(authorization: string | undefined): Credentials 
   return undefined;
 }
 
-/** A fixed window of failed attempts per client address (bounded map, oldest windows dropped first). */
-export class FailureLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(private readonly max = 20, private readonly windowMs = 60_000, private readonly capacity = 10_000) {}
+/** Node keeps one of several Authorization headers; which one a proxy and the hub each read is ambiguous: refuse. */
+export function assertOneAuthorization(rawHeaders: readonly string[]): void {
+  let n = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === 'authorization') n++;
+  if (n > 1) throw new HubError('HUB_REQUEST_MALFORMED', 'The request carries more than one Authorization header', [{ path: 'header:authorization', message: 'must appear once' }]);
+}
 
-  blocked(client: string, now = Date.now()): boolean {
-    const w = this.windows.get(client);
-    return !!w && now - w.start < this.windowMs && w.count >= this.max;
-  }
+/** What a 401 answers in `WWW-Authenticate`, on every format (RFC 9110 §11.6.1). */
+export const WWW_AUTHENTICATE = 'Bearer realm="lgsp-hub", Basic realm="lgsp-hub"';
 
-  fail(client: string, now = Date.now()): void {
-    const w = this.windows.get(client);
-    if (!w || now - w.start >= this.windowMs) {
-      if (this.windows.size >= this.capacity) this.windows.delete(this.windows.keys().next().value as string);
-      this.windows.set(client, { start: now, count: 1 });
-    } else w.count++;
-  }
+export interface AuthOptions {
+  limit?: Partial<FailureLimit>;
+  clock?: () => number;
+  onAuditError?: (err: unknown) => void;
 }
 
 export class Authenticator {
-  readonly limiter = new FailureLimiter();
+  readonly limiter: FailureLimiter;
+  readonly failures: FailureAudit;
+  private readonly clock: () => number;
 
   constructor(
     private readonly store: Store,
     private readonly registry: Registry,
     private readonly keySecret: string,
     private readonly adminToken: string,
-  ) {}
+    opts: AuthOptions = {},
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.limiter = new FailureLimiter(opts.limit);
+    this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
+  }
 
   /** The calling system; throws 401 (missing or bad credentials) or 429 (too many failures). */
   async system(creds: Credentials | undefined, client: string, path: string): Promise<SystemRecord> {
-    if (!creds) throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
-    const key = creds.scheme === 'bearer' ? creds.token : creds.password;
-    const claimed = creds.scheme === 'basic' ? creds.username : keySystemId(key);
+    const now = this.clock();
+    const key = !creds ? '' : creds.scheme === 'bearer' ? creds.token : creds.password;
+    const claimed = claimedIdentity(!creds ? undefined : creds.scheme === 'bearer' ? keySystemId(key) : creds.username);
+    const attempt = { client, claimed, path, scheme: (creds?.scheme ?? 'none') as Scheme };
+    await this.gate(attempt, now);
+    if (!creds) {
+      await this.failed(attempt, now);
+      throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
+    }
     const found = key ? await this.store.findKey(keyHmac(this.keySecret, key)) : undefined;
     const system = found ? this.registry.get(found.systemId) : undefined;
-    const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= Date.now() : false;
-    if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed) {
-      await this.failed(client, path, claimed);
+    const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
+    if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed.target) {
+      await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', 'The key is invalid, unknown, expired or retired');
     }
     return system;
   }
 
-  /** Throws 401 unless the Bearer token is the administrator's. */
+  /** Throws 401 unless the Bearer token is the administrator's (429 during a block). */
   async admin(creds: Credentials | undefined, client: string, path: string): Promise<void> {
-    if (!creds) throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <admin token>');
+    const now = this.clock();
+    // Credential-less requests claim nothing, on admin routes as elsewhere: one budget per client address.
+    const attempt = { client, claimed: claimedIdentity(creds ? 'admin' : undefined), path, scheme: (creds?.scheme ?? 'none') as Scheme };
+    await this.gate(attempt, now);
+    if (!creds) {
+      await this.failed(attempt, now);
+      throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <admin token>');
+    }
     if (creds.scheme !== 'bearer' || !sameSecret(creds.token, this.adminToken)) {
-      await this.failed(client, path, 'admin');
+      await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', 'The admin token is invalid');
     }
   }
 
-  // Only failures are limited: valid credentials from an address that other callers (a shared NAT) got blocked still
-  // work. Past the limit, failures are neither audited nor answered with 401 any more, so a flood costs no writes.
-  private async failed(client: string, path: string, claimed: string | undefined): Promise<void> {
-    if (this.limiter.blocked(client)) throw new HubError('HUB_AUTH_RATE_LIMITED', 'Too many failed authentication attempts; try again later');
-    this.limiter.fail(client);
-    await this.store.audit({ actor: `client:${client}`, action: 'auth.failed', target: path, detail: { claimed: claimed?.slice(0, 64) ?? null } });
+  /** Flushes the counted failures into the audit log (at shutdown, before the store closes). */
+  close(): Promise<void> {
+    return this.failures.close();
+  }
+
+  // During a block every attempt is refused before its credentials are looked at, so a correct key guessed in it
+  // is worthless; the refusal is counted in the audit summary and does not move the window's end.
+  private async gate(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
+    const retryAfter = this.limiter.blockedFor(limitKey(a.client, a.claimed), now);
+    if (!retryAfter) return;
+    await this.failures.record(a, now);
+    throw new HubError('HUB_AUTH_RATE_LIMITED', `Too many failed authentication attempts; try again in ${retryAfter} s`, [], { retryAfter });
+  }
+
+  private async failed(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
+    this.limiter.fail(limitKey(a.client, a.claimed), now);
+    await this.failures.record(a, now);
   }
 }
+
+const limitKey = (client: string, claimed: Claimed) => `${client}\u0000${claimed.key}`;

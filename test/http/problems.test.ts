@@ -94,7 +94,7 @@ t.test('a 50 MB body is refused with 413 by every inbound endpoint, before any p
   t.equal(await hub.ctx.store.headSeq(), before, 'no change stored');
 });
 
-t.test('failed logins are limited per address; valid credentials from that address still work', async (t) => {
+t.test('failed logins are limited per address and claimed system; a block refuses the right key too', async (t) => {
   const remoteAddress = '10.77.0.1';
   const codes: number[] = [];
   for (let i = 0; i < 25; i++) {
@@ -102,8 +102,10 @@ t.test('failed logins are limited per address; valid credentials from that addre
     codes.push(res.statusCode);
   }
   t.same(codes.slice(0, 20), Array(20).fill(401));
-  t.same(codes.slice(20), Array(5).fill(429), 'past 20 failures a minute: 429');
+  t.same(codes.slice(20), Array(5).fill(429), 'past 20 failures: 429');
   t.equal((await hub.app.inject({ method: 'GET', url: '/v1/dossiers', remoteAddress, headers: { authorization: 'Bearer tnmt.wrong' } })).json().code, 'HUB_AUTH_RATE_LIMITED');
-  const ok = await hub.app.inject({ method: 'GET', url: '/v1/dossiers', remoteAddress, headers: { authorization: `Bearer ${key}` } });
-  t.equal(ok.statusCode, 200, 'a valid key is not blocked by others\' failures');
+  const blocked = await hub.app.inject({ method: 'GET', url: '/v1/dossiers', remoteAddress, headers: { authorization: `Bearer ${key}` } });
+  t.equal(blocked.statusCode, 429, 'the correct key of the guessed system is refused during the block');
+  const other = await hub.app.inject({ method: 'GET', url: '/v1/dossiers', remoteAddress: '10.77.0.2', headers: { authorization: `Bearer ${key}` } });
+  t.equal(other.statusCode, 200, 'another client address is not blocked');
 });

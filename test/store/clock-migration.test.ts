@@ -20,6 +20,7 @@ t.test('clock-columns migration: existing rows judged against dueAt, status 5 ro
   old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   for (const m of MIGRATIONS.filter((m) => m.version < clock.version)) {
     old.exec(m.sql);
+    m.up?.(old);
     old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2026-11-01T00:00:00Z');
   }
   const docs = {

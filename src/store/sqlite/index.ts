@@ -2,7 +2,7 @@
 // before any 2xx. Writes go through a group-commit queue: every change queued during one turn of the event
 // loop is applied in one transaction (each in its own savepoint) and made durable by one fsync.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HubError } from '../../errors.js';
@@ -27,7 +27,30 @@ const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteStore(path.join(dataDir, file));
+  const full = path.join(dataDir, file);
+  privateFiles(dataDir, full);
+  return new SqliteStore(full);
+}
+
+/**
+ * The store holds personal data: the folder 0700, the file 0600 (created so before SQLite opens it; SQLite gives
+ * its -wal and -shm the main file's mode). Earlier versions created 0755/0644: tightened on every open.
+ */
+function privateFiles(dataDir: string, file: string): void {
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (err) {
+    // A mounted folder owned by someone else: its owner decides (the container's /data is 0700 already).
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 export class SqliteStore implements Store {
@@ -48,6 +71,8 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Deleted rows (personal data, scrubbed secrets) are overwritten, not left in free pages.
+    this.db.pragma('secure_delete = ON');
     this.migrate();
     this.applyInSavepoint = this.db.transaction((item: CommitItem) => this.applyOne(item));
     this.relay = new SqliteRelayStore(this.db);
@@ -87,13 +112,17 @@ export class SqliteStore implements Store {
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     const applied = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-    for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+    const due = MIGRATIONS.filter((m) => !applied.has(m.version));
+    for (const m of due) {
       this.db.transaction(() => {
         this.db.exec(m.sql);
+        m.up?.(this.db);
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
       })();
     }
+    // A migration may have scrubbed data (migration 5): copy its pages into the file and empty the WAL, so the
+    // old bytes are in neither (secure_delete zeroed what was freed).
+    if (due.length) this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** Runs a synchronous function in a transaction of its own, outside the group commit (registry writes, bulk loads of tests and benchmarks). */
@@ -309,14 +338,14 @@ export class SqliteStore implements Store {
 
   async audit(e: AuditEntry): Promise<void> {
     const now = Date.now();
-    this.db.prepare('INSERT INTO audit (at, at_ms, actor, action, target, detail, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(formatVn(now), now, e.actor, e.action, e.target, e.detail === undefined ? null : JSON.stringify(e.detail), e.correlationId ?? null);
+    this.db.prepare('INSERT INTO audit (at, at_ms, actor, action, target, source_ip, detail, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(formatVn(now), now, e.actor, e.action, e.target, e.from ?? null, e.detail === undefined ? null : JSON.stringify(e.detail), e.correlationId ?? null);
   }
 
   async listAudit(sinceMs: number, limit: number) {
-    const rows = this.db.prepare('SELECT id, at, actor, action, target, detail, correlation_id AS correlationId FROM audit WHERE at_ms >= ? ORDER BY id LIMIT ?').all(sinceMs, limit) as
-      { id: number; at: string; actor: string; action: string; target: string; detail: string | null; correlationId: string | null }[];
-    return rows.map((r) => ({ ...r, detail: r.detail ? JSON.parse(r.detail) : undefined, correlationId: r.correlationId ?? undefined }));
+    const rows = this.db.prepare('SELECT id, at, actor, action, target, source_ip AS "from", detail, correlation_id AS correlationId FROM audit WHERE at_ms >= ? ORDER BY id LIMIT ?').all(sinceMs, limit) as
+      { id: number; at: string; actor: string; action: string; target: string | null; from: string | null; detail: string | null; correlationId: string | null }[];
+    return rows.map(({ from, ...r }) => ({ ...r, ...(from ? { from } : {}), detail: r.detail ? JSON.parse(r.detail) : undefined, correlationId: r.correlationId ?? undefined }));
   }
 
   // ---- outbox --------------------------------------------------------------------------------------------------

@@ -1,5 +1,41 @@
 // Versioned migrations of the embedded store. Append only: a released migration is never edited.
-export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+import type Database from 'better-sqlite3';
+import { claimedIdentity } from '../../trust/failures.js';
+
+/** `sql` runs first, then `up` (for what SQL alone cannot compute), in one transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  up?: (db: Database.Database) => void;
+}
+
+/**
+ * Earlier versions audited a failed login as `{actor: "client:<ip>", target: <path>, detail: {claimed}}`, where
+ * `claimed` could be a whole key typed into the Basic user name. Rewritten to today's shape (api.md "Audit log"):
+ * a claimed id that is not id-shaped becomes its fingerprint, the address moves to `source_ip`.
+ */
+function scrubAuthFailures(db: Database.Database): void {
+  const rows = db.prepare("SELECT id, actor, target, detail FROM audit WHERE action = 'auth.failed'").all() as
+    { id: number; actor: string; target: string | null; detail: string | null }[];
+  const update = db.prepare('UPDATE audit SET actor = ?, target = ?, source_ip = COALESCE(source_ip, ?), detail = ? WHERE id = ?');
+  for (const r of rows) {
+    let old: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = r.detail ? JSON.parse(r.detail) : {};
+      if (parsed && typeof parsed === 'object') old = parsed as Record<string, unknown>;
+    } catch {
+      // unreadable detail: nothing of it is kept
+    }
+    if (!('claimed' in old)) continue; // already today's shape
+    const claimed = claimedIdentity(typeof old.claimed === 'string' ? old.claimed : undefined);
+    const from = r.actor.startsWith('client:') ? r.actor.slice('client:'.length) : null;
+    const detail = { path: r.target, scheme: 'unknown', ...(claimed.fingerprint ? { claimedFingerprint: claimed.fingerprint } : {}), count: 1 };
+    update.run('anonymous', claimed.target, from, JSON.stringify(detail), r.id);
+  }
+}
+
+export const MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'spine',
@@ -188,6 +224,31 @@ DROP INDEX IF EXISTS dossiers_received;
   },
   {
     version: 5,
+    name: 'audit-scrub-presented-secrets',
+    sql: `
+-- target becomes nullable (an auth failure names no system when the claim is not id-shaped) and the client
+-- address gets its column (api.md "Audit log": source_ip). SQLite cannot drop NOT NULL in place: rebuilt.
+CREATE TABLE audit_v5 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  source_ip TEXT,
+  detail TEXT,
+  correlation_id TEXT
+);
+INSERT INTO audit_v5 (id, at, at_ms, actor, action, target, detail, correlation_id)
+  SELECT id, at, at_ms, actor, action, target, detail, correlation_id FROM audit ORDER BY id;
+DROP TABLE audit;
+ALTER TABLE audit_v5 RENAME TO audit;
+CREATE INDEX audit_at ON audit(at_ms);
+`,
+    up: scrubAuthFailures,
+  },
+  {
+    version: 6,
     name: 'clock-columns',
     sql: `
 -- The on-time report of the December 2026 rules (domain.md "On time"): judged against judgedDueAt, status 5 past
