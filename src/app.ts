@@ -22,7 +22,9 @@ import { inboundRoutes } from './routes/inbound.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes, readinessSchema } from './routes/ops.js';
-import { ERRORS } from './errors.js';
+import { swaggerOptions, DOC_ONLY_STUBS } from './http/openapi.js';
+import { registerHttpHabits } from './http/habits.js';
+import { sharedSchemas } from './routes/schemas.js';
 import { dueDates, loadDeadlineConfig } from './calendar/due-dates.js';
 import { Relay } from './relay/index.js';
 import { mailboxRoutes } from './routes/mailbox.js';
@@ -104,26 +106,16 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   });
   app.addSchema(readinessSchema);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'lgsp-hub',
-        version: '1.0.0',
-        description: `Provincial integration hub. Errors are RFC 9457 problem+json with a stable code: ${Object.keys(ERRORS).join(', ')}.`,
-      },
-      servers: [{ url: config.publicUrl }],
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'System API key <systemId>.<secret>, or the admin token on /v1/admin' },
-          basic: { type: 'http', scheme: 'basic', description: 'User = system id, password = API key' },
-        },
-      },
-      security: [{ bearer: [] }, { basic: [] }],
-    },
-  });
+  for (const schema of [...sharedSchemas, ...DOC_ONLY_STUBS]) app.addSchema(schema);
+  await registerHttpHabits(app, config);
+  await app.register(swagger, swaggerOptions(config));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', {
+    schema: {
+      operationId: 'getOpenApi', summary: 'This document (OpenAPI 3.1)', tags: ['ops'], security: [],
+      response: { 200: { description: 'OpenAPI 3.1.0', type: 'object', additionalProperties: true } },
+    },
+  }, async () => app.swagger());
 
   await app.register(opsRoutes, { ctx });
   await app.register(inboundRoutes, { ctx });
