@@ -88,13 +88,28 @@ function inboundBodies(): { inbound: Json; soap: Json } {
   return { inbound: build(false), soap: build(true) };
 }
 
+const str = { type: 'string' } as const;
+const list = (keys: string[]) => ({ type: 'array', items: { type: 'object', additionalProperties: false, properties: Object.fromEntries(keys.map((k) => [k, str])) } });
+/** src/dossiers/dvcqg.ts: every value a string ("" when absent), dates yyyyMMddHHmmss (+07:00). */
+const DVCQG_ITEM = {
+  type: 'object', additionalProperties: false,
+  description: 'One DongBoHoSoMC item of the national portal (DVCQG), built from the canonical dossier (mapping.md)',
+  required: ['MaHoSo', 'MaTTHC', 'TrangThaiHoSo'],
+  properties: {
+    ...Object.fromEntries(['MaHoSo', 'MaTTHC', 'TenTTHC', 'MaLinhVuc', 'TenLinhVuc', 'SoBienNhan', 'ChuHoSo', 'LoaiDoiTuong', 'SoGiayToChuHoSo',
+      'SoDienThoai', 'Email', 'TrichYeuHoSo', 'NgayTiepNhan', 'NgayHenTra', 'NgayKetThucXuLy', 'NgayTra', 'TrangThaiHoSo', 'HinhThuc',
+      'KenhThucHien', 'DonViXuLy'].map((k) => [k, str])),
+    TaiLieuNop: list(['TenTepDinhKem', 'MaThanhPhanHoSo', 'DuongDanTaiTepTin', 'IsDeleted']),
+    DanhSachLePhi: list(['TenPhiLePhi', 'MaPhiLePhi', 'Gia']),
+    DanhSachHoSoBoSung: list(['NgayBoSung', 'NoiDungBoSung', 'NgayTiepNhanBoSung', 'NgayHenTraTruoc', 'NgayHenTraMoi']),
+    DanhSachGiayToKetQua: list(['TenGiayTo', 'MaThanhPhanHoSo', 'DuongDanTepTinKetQua']),
+  },
+};
+
 /** The final touches on the generated document (swagger's transformObject). */
 export function finishDocument(doc: Json): Json {
   Object.assign(doc.components.schemas, { Dossier: dossierComponent(), ...systemComponents() });
-  doc.components.schemas.DvcqgItem = {
-    type: 'object', additionalProperties: true,
-    description: 'One DongBoHoSoMC item of the national portal (DVCQG), as built by the hub from the canonical dossier (mapping.md).',
-  };
+  doc.components.schemas.DvcqgItem = DVCQG_ITEM;
   const bodies = inboundBodies();
   const post = (p: string) => doc.paths?.[p]?.post;
   if (post('/v1/inbound/{systemId}')) post('/v1/inbound/{systemId}').requestBody = bodies.inbound;

@@ -55,7 +55,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         200: {
           description: 'The canonical dossier, or the DVCQG item with ?format=dvcqg',
           headers: { etag: { type: 'string', description: '"<revision>-<format>", W/ when compressed' } },
-          content: { 'application/json': { schema: { anyOf: [{ $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' }] } } },
+          content: { 'application/json': { schema: { oneOf: [{ $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' }] } } },
         },
         304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },
         '4xx': problemResponse,

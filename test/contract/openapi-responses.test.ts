@@ -25,7 +25,7 @@ t.test('every operation answers as the document says', async (t) => {
 
   const templates = Object.keys(doc.paths).map((p) => ({ p, re: new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
   const covered = new Set<string>();
-  async function call(method: string, url: string, init: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; body: string }> {
+  async function call(method: string, url: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
     const res = await fetch(`${base}${url}`, { method, headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) });
     const body = await res.text();
     const pathOnly = url.split('?')[0]!;
@@ -81,12 +81,12 @@ t.test('every operation answers as the document says', async (t) => {
   await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ ...d, status: 99 }) });
   await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'text/csv' }, body: 'a,b' });
   await call('POST', '/v1/inbound/vpdk', { headers: { 'content-type': 'application/json' }, body: '{}' });
-  const goiTin = readFileSync(path.join(SAMPLES, 'tnmt-goi-tin.xml'));
+  const goiTin = readFileSync(path.join(SAMPLES, 'tnmt-goi-tin.xml'), 'utf8');
   await call('POST', `/v1/inbound/${tnmt}`, { headers: { ...bearer(keys[tnmt]!), 'content-type': 'application/xml' }, body: goiTin });
   await call('POST', `/v1/inbound/${tnmt}`, { headers: { ...bearer(keys[tnmt]!), 'content-type': 'application/xml', accept: 'application/json' }, body: goiTin });
   await call('POST', `/v1/inbound/${tnmt}`, { headers: { ...bearer(keys[tnmt]!), 'content-type': 'application/xml' }, body: '<GoiTin' });
   const soapHeaders = { ...bearer(keys[soap]!), 'content-type': 'text/xml; charset=utf-8' };
-  await call('POST', `/v1/soap/${soap}`, { headers: soapHeaders, body: readFileSync(path.join(SAMPLES, 'xay-dung-tiep-nhan.xml')) });
+  await call('POST', `/v1/soap/${soap}`, { headers: soapHeaders, body: readFileSync(path.join(SAMPLES, 'xay-dung-tiep-nhan.xml'), 'utf8') });
   await call('POST', `/v1/soap/${soap}`, { headers: soapHeaders, body: '<soap:Envelope/>' });
   await call('POST', `/v1/soap/${soap}`, { headers: { 'content-type': 'text/xml' }, body: '<x/>' });
   t.equal((await call('GET', `/v1/soap/${soap}?wsdl`)).status, 200);
