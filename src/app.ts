@@ -14,6 +14,7 @@ import { loadSecrets } from './trust/secrets.js';
 import { Authenticator } from './trust/auth.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { createMetrics } from './ops/metrics.js';
+import { countRefusals } from './ops/refusals.js';
 import { installProblemHandlers, asHubError } from './http/problem.js';
 import { parseJsonBody } from '../adapters/kit/json.js';
 import { ulid } from './util/id.js';
@@ -59,10 +60,16 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
   await bootstrapSystems(registry, config.configDir, config.dataDir, log);
-  const metrics = createMetrics(async () => (await store.outboxBacklog()).count);
+  let broker: BrokerState = { state: () => 'down' };
+  const metrics = createMetrics({
+    outbox: () => store.outboxBacklog(),
+    ...(store.relay.depths ? { depths: () => store.relay.depths!() } : {}),
+    systems: () => registry.list().map((s) => s.id),
+    broker: () => broker.state(),
+  });
   // The relay (amqp.md) starts connecting in the background: ingest never waits for the broker.
   const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
-  const broker: BrokerState = relay ?? { state: () => 'down' };
+  if (relay) broker = relay;
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken),
@@ -94,6 +101,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.requestDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    countRefusals(req, reply.statusCode, route, metrics, (id) => registry.get(id) !== undefined);
   });
   // One JSON parser for every JSON route: strict UTF-8, bounded depth, and no prototype keys (400).
   app.removeContentTypeParser('application/json');
