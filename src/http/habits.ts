@@ -30,6 +30,11 @@ export async function registerHttpHabits(app: FastifyInstance, config: Readonly<
     route.onSend = [...([] as unknown[]).concat(route.onSend ?? []), weaken] as typeof route.onSend;
   });
 
+  // A read with credentials answers with data of one system: no shared or private cache keeps it (api.md).
+  app.addHook('onRequest', async (req, reply) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers.authorization) reply.header('cache-control', 'no-store');
+  });
+
   // Swagger UI (/docs) loads its scripts and styles from the hub itself and sets inline styles; it calls the API
   // on the same origin. No upgrade-insecure-requests: a hub on plain HTTP inside the province network must keep
   // working from /docs.
