@@ -15,6 +15,7 @@ import { Authenticator, assertOneAuthorization } from './trust/auth.js';
 import { serverTimeouts } from './http/timeouts.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { addCalendarGauges, createMetrics } from './ops/metrics.js';
+import { countRefusals } from './ops/refusals.js';
 import { installProblemHandlers, asHubError } from './http/problem.js';
 import { parseJsonBody } from '../adapters/kit/json.js';
 import { ulid } from './util/id.js';
@@ -23,7 +24,9 @@ import { inboundRoutes } from './routes/inbound.js';
 import { dossierRoutes } from './routes/dossiers.js';
 import { adminRoutes } from './routes/admin.js';
 import { opsRoutes, readinessSchema } from './routes/ops.js';
-import { ERRORS } from './errors.js';
+import { swaggerOptions, DOC_ONLY_STUBS } from './http/openapi.js';
+import { registerHttpHabits } from './http/habits.js';
+import { sharedSchemas } from './routes/schemas.js';
 import { dueDates, loadDeadlineConfig, missingYears } from './calendar/due-dates.js';
 import { Relay } from './relay/index.js';
 import { mailboxRoutes } from './routes/mailbox.js';
@@ -58,12 +61,18 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
   await bootstrapSystems(registry, config.configDir, config.dataDir, log);
-  const metrics = createMetrics(async () => (await store.outboxBacklog()).count);
+  let broker: BrokerState = { state: () => 'down' };
+  const metrics = createMetrics({
+    outbox: () => store.outboxBacklog(),
+    ...(store.relay.depths ? { depths: () => store.relay.depths!() } : {}),
+    systems: () => registry.list().map((s) => s.id),
+    broker: () => broker.state(),
+  });
   const calendarWarnings = async () => ({ missingYears: missingYears(deadlines, Date.now()), provisionalDueDates: await store.provisionalDueDates() });
   addCalendarGauges(metrics.registry, calendarWarnings);
   // The relay (amqp.md) starts connecting in the background: ingest never waits for the broker.
   const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
-  const broker: BrokerState = relay ?? { state: () => 'down' };
+  if (relay) broker = relay;
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, { onAuditError: (err) => log.error({ err }, 'auth failure audit not written') }),
@@ -97,6 +106,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.requestDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    countRefusals(req, reply.statusCode, route, metrics, (id) => registry.get(id) !== undefined);
   });
   // One JSON parser for every JSON route: strict UTF-8, bounded depth, and no prototype keys (400).
   app.removeContentTypeParser('application/json');
@@ -109,26 +119,16 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   });
   app.addSchema(readinessSchema);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'lgsp-hub',
-        version: '1.0.0',
-        description: `Provincial integration hub. Errors are RFC 9457 problem+json with a stable code: ${Object.keys(ERRORS).join(', ')}.`,
-      },
-      servers: [{ url: config.publicUrl }],
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'System API key <systemId>.<secret>, or the admin token on /v1/admin' },
-          basic: { type: 'http', scheme: 'basic', description: 'User = system id, password = API key' },
-        },
-      },
-      security: [{ bearer: [] }, { basic: [] }],
-    },
-  });
+  for (const schema of [...sharedSchemas, ...DOC_ONLY_STUBS]) app.addSchema(schema);
+  await registerHttpHabits(app, config);
+  await app.register(swagger, swaggerOptions(config));
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', {
+    schema: {
+      operationId: 'getOpenApi', summary: 'This document (OpenAPI 3.1)', tags: ['ops'], security: [],
+      response: { 200: { description: 'OpenAPI 3.1.0', type: 'object', additionalProperties: true } },
+    },
+  }, async () => app.swagger());
 
   await app.register(opsRoutes, { ctx });
   await app.register(inboundRoutes, { ctx });

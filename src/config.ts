@@ -39,6 +39,8 @@ export interface HubConfig {
    * rate limits and audit see the client's address, not the proxy's. Empty: no proxy is trusted.
    */
   trustProxy: string[];
+  /** Origins (scheme://host[:port]) whose pages may call the citizen look-up from the browser (CORS). Empty: none. */
+  corsOrigins: string[];
 }
 
 const schema = {
@@ -63,6 +65,7 @@ const schema = {
     retryAttempts: { type: 'integer', minimum: 1, maximum: 100 },
     relay: { type: 'boolean' },
     trustProxy: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F.:]+(/[0-9]{1,3})?$' } },
+    corsOrigins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/\\s]+$' } },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     retryAttempts: int(env.HUB_RETRY_ATTEMPTS, 10),
     relay: env.HUB_RELAY !== 'off',
     trustProxy: (env.HUB_TRUST_PROXY ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    corsOrigins: (env.HUB_CORS_ORIGINS ?? '').split(',').map((x) => x.trim().replace(/\/$/, '')).filter(Boolean),
     ...overrides,
   };
   for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];
@@ -110,5 +114,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw new Error(`Invalid configuration: ${why}. See README "Configuration".`);
   }
-  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[], trustProxy: Object.freeze([...cfg.trustProxy]) as string[] });
+  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[], trustProxy: Object.freeze([...cfg.trustProxy]) as string[], corsOrigins: Object.freeze([...(cfg.corsOrigins ?? [])]) as string[] });
 }

@@ -1,10 +1,20 @@
 // The AMQP contract (amqp.md) as an AsyncAPI 3.0 document, built from the configuration (prefix, broker
-// address without credentials, retry tiers). The canonical dossier is referenced, not copied: /schemas/dossier.v1.json.
+// address without credentials, retry tiers). The canonical dossier schema (schemas/dossier.v1.schema.json, read at
+// boot) is bundled into components.schemas, so that a saved copy of the document validates on its own: a
+// root-relative reference only resolved when the document was fetched from the hub.
 import { EVENT_TYPES } from '../canonical/types.js';
 import { CLOUDEVENT_TYPE_PREFIX } from '../canonical/cloudevent.js';
 import { tierName, topologyNames } from './topology.js';
+import { dossierSchema } from '../canonical/validate.js';
 
-export const DOSSIER_SCHEMA_REF = '/schemas/dossier.v1.json';
+export const DOSSIER_SCHEMA_REF = '#/components/schemas/dossier';
+
+/** The canonical schema as a component: its own `$defs` stay inside it, reached by a pointer from the root. */
+function bundledDossierSchema(): Record<string, unknown> {
+  const { $schema: _s, $id: id, ...rest } = dossierSchema;
+  const bundled = JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${DOSSIER_SCHEMA_REF}/$defs/`));
+  return { ...bundled, description: `${bundled.description ?? 'The canonical dossier'} (${id}; also served at /schemas/dossier.v1.json)` };
+}
 const AMQP_BINDING = '0.3.0';
 
 const camel = (routingKey: string) => routingKey.replace(/[.-](\w)/g, (_m, c: string) => c.toUpperCase());
@@ -119,6 +129,7 @@ export function asyncApiDocument(opts: { amqpUrl: string; prefix: string; retryD
     channels,
     operations,
     components: {
+      schemas: { dossier: bundledDossierSchema() },
       messages: {
         dossierEvent: {
           name: 'dossierEvent',

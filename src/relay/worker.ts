@@ -16,7 +16,7 @@ import type { ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqp
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../canonical/cloudevent.js';
 import type { HubConfig } from '../config.js';
-import type { Metrics } from '../ops/metrics.js';
+import { observeDelivery, type Metrics } from '../ops/metrics.js';
 import type { Store, SystemRecord } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import { getAdapter } from '../../adapters/registry.js';
@@ -117,6 +117,7 @@ export class DeliveryWorker {
     if (outcome.kind === 'ok') {
       await store.relay.markDelivered(this.systemId, eventId);
       metrics.deliveries.inc({ system: this.systemId, result: 'delivered' });
+      observeDelivery(metrics, this.systemId, attempts, m.properties.timestamp, true);
       ch.ack(m);
       return;
     }
@@ -132,6 +133,7 @@ export class DeliveryWorker {
     const reason = outcome.kind === 'retry' ? `attempts exhausted (${attempts}): ${outcome.reason}` : outcome.reason;
     const dead = await store.relay.addDeadLetter({ ...key, reason, attempts, lastResponse: outcome.lastResponse, event: m.content.toString('utf8') });
     metrics.deliveries.inc({ system: this.systemId, result: 'dead' });
+    observeDelivery(metrics, this.systemId, attempts, m.properties.timestamp, false);
     this.deps.log.warn({ system: this.systemId, eventId, dossierCode, attempts, reason, deadLetter: dead.id }, 'delivery failed for good; dead letter stored');
     await this.confirmPublish(ch, '', this.deps.names.dead, m.content, {
       ...this.baseProps(m),

@@ -5,7 +5,7 @@ import { HubError } from '../errors.js';
 import { requireAdmin, type HubContext } from '../context.js';
 import type { DeadLetter } from '../store/types.js';
 import type { Relay } from '../relay/index.js';
-import { problemSchema } from './schemas.js';
+import { problemResponse } from './schemas.js';
 
 const PAGE = 100;
 
@@ -45,12 +45,12 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
 
   app.get<{ Querystring: { system?: string; cursor?: string; limit?: number } }>('/v1/admin/dead-letters', {
     schema: {
-      summary: 'Deliveries that failed for good, oldest first', tags: ['admin'],
+      operationId: 'listDeadLetters', summary: 'Deliveries that failed for good, oldest first', tags: ['admin'],
       querystring: {
         type: 'object', additionalProperties: false,
         properties: { system: { type: 'string', maxLength: 64 }, cursor: { type: 'string', maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: PAGE, default: PAGE } },
       },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: itemSchema }, nextCursor: { type: 'string' } } }, '4xx': problemSchema },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: itemSchema }, nextCursor: { type: 'string' } } }, '4xx': problemResponse },
     },
   }, async (req) => {
     const after = req.query.cursor ? decodeCursor(req.query.cursor) : undefined;
@@ -62,8 +62,9 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
 
   app.post<{ Params: { id: string } }>('/v1/admin/dead-letters/:id/replay', {
     schema: {
+      operationId: 'replayDeadLetter',
       summary: "Send a dead letter again, as the system is configured now (push: its queue; pull: its mailbox)", tags: ['admin'], params: idParams,
-      response: { 202: { type: 'object', properties: { id: { type: 'string' }, system: { type: 'string' }, eventId: { type: 'string' } } }, '4xx': problemSchema, '5xx': problemSchema },
+      response: { 202: { type: 'object', properties: { id: { type: 'string' }, system: { type: 'string' }, eventId: { type: 'string' } } }, '4xx': problemResponse, '5xx': problemResponse },
     },
   }, async (req, reply) => {
     const d = await open(req.params.id);
@@ -75,7 +76,7 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
   });
 
   app.delete<{ Params: { id: string } }>('/v1/admin/dead-letters/:id', {
-    schema: { summary: 'Discard a dead letter', tags: ['admin'], params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
+    schema: { operationId: 'discardDeadLetter', summary: 'Discard a dead letter', tags: ['admin'], params: idParams, response: { 204: { type: 'null', description: 'Discarded' }, '4xx': problemResponse } },
   }, async (req, reply) => {
     const d = await open(req.params.id);
     if (!(await ctx.store.relay.resolveDeadLetter(d.id, 'discarded'))) throw new HubError('HUB_NOT_FOUND', `No open dead letter ${d.id}`);

@@ -9,9 +9,18 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { requireSystem, type HubContext } from '../context.js';
 import type { SystemRecord } from '../store/types.js';
 import type { Dossier } from '../canonical/types.js';
-import { codeParams, receiptSchema, problemSchema } from './schemas.js';
+import { weakMatch } from '../http/habits.js';
+import { codeParams, receiptSchema, problemResponse } from './schemas.js';
 
 const FEED_MAX = 1000;
+
+/** RFC 8288 Link to the next page: the same filters, the new cursor (updatedSince is inside the cursor). */
+function nextLink(base: string, q: Record<string, unknown>, cursor: string): string {
+  const params = new URLSearchParams();
+  for (const k of ['agency', 'status', 'procedure', 'limit']) if (q[k] !== undefined) params.set(k, String(q[k]));
+  params.set('cursor', cursor);
+  return `<${base}/v1/dossiers?${params}>; rel="next"`;
+}
 
 interface Cursor { a: number; u?: number }
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -37,19 +46,36 @@ async function readable(ctx: HubContext, system: SystemRecord, code: string): Pr
 export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | 'dvcqg' } }>('/v1/dossiers/:code', {
     schema: {
+      operationId: 'getDossier',
       summary: 'One dossier: canonical, or the DVCQG DongBoHoSoMC item with ?format=dvcqg',
+      description: 'ETag "<revision>-<format>" (weak when the answer is compressed); If-None-Match answers 304. Cache-Control: no-store.',
       tags: ['dossiers'], params: codeParams,
       querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['canonical', 'dvcqg'] } } },
-      response: { 200: { description: 'The canonical dossier (schema: /schemas/dossier.v1.json) or the DVCQG item', type: 'object', additionalProperties: true }, '4xx': problemSchema },
+      response: {
+        200: {
+          description: 'The canonical dossier, or the DVCQG item with ?format=dvcqg',
+          headers: { etag: { type: 'string', description: '"<revision>-<format>", W/ when compressed' } },
+          content: { 'application/json': { schema: { oneOf: [{ $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' }] } } },
+        },
+        304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },
+        '4xx': problemResponse,
+      },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const system = await requireSystem(ctx, req);
     const d = await readable(ctx, system, req.params.code);
-    return req.query.format === 'dvcqg' ? toDvcqg(d) : d;
+    const format = req.query.format ?? 'canonical';
+    // The revision names the content; the format names the representation (api.md "Platform").
+    const etag = `"${d.revision}-${format}"`;
+    reply.header('vary', 'accept-encoding');
+    if (weakMatch(req.headers['if-none-match'], etag)) return reply.code(304).header('etag', etag).send();
+    reply.header('etag', etag);
+    return format === 'dvcqg' ? toDvcqg(d) : d;
   });
 
   app.get<{ Params: { code: string } }>('/v1/dossiers/:code/events', {
     schema: {
+      operationId: 'listDossierEvents',
       summary: 'The timeline of a dossier, oldest first', tags: ['dossiers'], params: codeParams,
       response: {
         200: {
@@ -67,7 +93,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
             },
           },
         },
-        '4xx': problemSchema,
+        '4xx': problemResponse,
       },
     },
   }, async (req) => {
@@ -78,8 +104,9 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
 
   app.get<{ Querystring: { updatedSince?: string; agency?: string; status?: number; procedure?: string; cursor?: string; limit?: number } }>('/v1/dossiers', {
     schema: {
+      operationId: 'getChangeFeed',
       summary: 'The change feed: dossiers as of their latest change, in change order',
-      description: 'Poll with the returned nextCursor: it never skips or repeats a change, also while writes go on. updatedSince (inclusive, RFC 3339) starts a feed without a cursor.',
+      description: 'Poll with the returned nextCursor (also in the Link header, rel="next"): it never skips or repeats a change, also while writes go on. updatedSince (inclusive, RFC 3339) starts a feed without a cursor.',
       tags: ['dossiers'],
       querystring: {
         type: 'object', additionalProperties: false,
@@ -90,8 +117,13 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         },
       },
       response: {
-        200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', additionalProperties: true } }, nextCursor: { type: 'string' } } },
-        '4xx': problemSchema,
+        200: {
+          description: 'Dossiers in change order, and the cursor of the next page',
+          headers: { link: { type: 'string', description: '<…/v1/dossiers?cursor=…>; rel="next"' } },
+          type: 'object', required: ['items', 'nextCursor'],
+          properties: { items: { type: 'array', items: { $ref: 'Dossier#' } }, nextCursor: { type: 'string' } },
+        },
+        '4xx': problemResponse,
       },
     },
   }, async (req, reply) => {
@@ -114,13 +146,15 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     });
     // Serialised by hand: the items are stored canonical JSON already, and the feed is the hot read path.
     const next = encodeCursor({ ...cursor, a: last ?? cursor.a });
+    reply.header('link', nextLink(ctx.config.publicUrl, q, next));
     return reply.type('application/json').send(`{"items":[${items.map((d) => JSON.stringify(d)).join(',')}],"nextCursor":${JSON.stringify(next)}}`);
   });
 
-  const changeResponse = { 202: receiptSchema, '4xx': problemSchema };
+  const changeResponse = { 202: receiptSchema, '4xx': problemResponse };
 
   app.post<{ Params: { code: string }; Body: { status: number; at: string; actor?: string; note?: string; dueAt?: string; reopenReason?: string; extensionReason?: string } }>('/v1/dossiers/:code/status', {
     schema: {
+      operationId: 'postDossierStatus',
       summary: 'A status change made elsewhere (e.g. by the platform)', tags: ['dossiers'], params: codeParams,
       body: {
         type: 'object', additionalProperties: false, required: ['status', 'at'],
@@ -146,6 +180,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
 
   app.post<{ Params: { code: string }; Body: { toAgency: string; reason?: string } }>('/v1/dossiers/:code/transfer', {
     schema: {
+      operationId: 'postDossierTransfer',
       summary: 'Liên thông: pass the dossier to another agency; the system serving it becomes the holder', tags: ['dossiers'], params: codeParams,
       body: {
         type: 'object', additionalProperties: false, required: ['toAgency'],

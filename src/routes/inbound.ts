@@ -7,7 +7,11 @@ import { HubError, toProblem } from '../errors.js';
 import { credentialsFrom } from '../trust/auth.js';
 import { asHubError, errorHeaders, sendProblem } from '../http/problem.js';
 import { traceparentOf, type HubContext } from '../context.js';
-import { receiptSchema, problemSchema } from './schemas.js';
+import { receiptOrBatchSchema, problemResponse } from './schemas.js';
+
+const systemParams = { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] } as const;
+const ketQua = { schema: { type: 'string', description: 'TN&MT KetQua document (legacy/tnmt.md)' } } as const;
+const soapEnvelope = (what: string) => ({ schema: { type: 'string', description: `A SOAP 1.1 envelope: ${what}` } });
 
 type Params = { systemId: string };
 
@@ -98,29 +102,53 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
 
   app.post<{ Params: Params }>('/v1/inbound/:systemId', {
     schema: {
+      operationId: 'postInbound',
       summary: 'Push dossiers in the system\'s native format',
-      description: 'One dossier, or a batch where the format has batches. The system\'s adapter parses the raw body. Answers 202 with a receipt (or a batch result); errors are problem+json (native forms for XML formats).',
+      description: 'One dossier, or a batch where the format has batches. The system\'s adapter parses the raw body (the request body below lists each adapter\'s content types). Answers 202 with a receipt (or a batch result); errors are problem+json, or KetQua XML for the TN&MT format (JSON with Accept: application/json).',
       tags: ['inbound'],
-      params: { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] },
-      response: { 202: receiptSchema, '4xx': problemSchema },
+      params: systemParams,
+      // No `body` here: the bytes go to the adapter untouched (src/http/openapi.ts documents the request body).
+      response: {
+        202: { description: 'Accepted', content: { 'application/json': { schema: receiptOrBatchSchema }, 'application/xml': ketQua } },
+        '4xx': { ...problemResponse, content: { ...problemResponse.content, 'application/xml': ketQua } },
+        '5xx': { ...problemResponse, content: { ...problemResponse.content, 'application/xml': ketQua } },
+      },
     },
   }, (req, reply) => handle(req, reply, false));
 
   app.post<{ Params: Params }>('/v1/soap/:systemId', {
     schema: {
+      operationId: 'postSoap',
       summary: 'SOAP 1.1 endpoint for systems whose adapter speaks SOAP',
-      description: 'Operations dispatched by the body element; SOAP Faults carry HUB_ codes (legacy/xay-dung.md).',
+      description: 'Operations dispatched by the body element; SOAP Faults carry HUB_ codes in detail/MaLoi (legacy/xay-dung.md): HTTP 500 (Client or Server fault), 401 with WWW-Authenticate, 429 to back off. A path that names no SOAP system answers problem+json.',
       tags: ['inbound'],
-      params: { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] },
+      params: systemParams,
+      security: [{ basic: [] }, { bearer: [] }, {}],
+      response: {
+        200: { description: 'The operation\'s SOAP response envelope', content: { 'text/xml': soapEnvelope('TiepNhanHoSoResponse, CapNhatTrangThaiResponse, …') } },
+        '4xx': { description: 'A SOAP Fault (401, 429), or problem+json when the path names no SOAP system', content: { 'text/xml': soapEnvelope('soap:Fault'), ...problemResponse.content } },
+        '5xx': { description: 'A SOAP Fault (faultcode soap:Client or soap:Server, detail/MaLoi = HUB_ code)', content: { 'text/xml': soapEnvelope('soap:Fault') } },
+      },
     },
   }, (req, reply) => handle(req, reply, true));
 
   app.get<{ Params: Params; Querystring: Record<string, string> }>('/v1/soap/:systemId', {
-    schema: { summary: 'The WSDL of a SOAP system\'s endpoint (public)', tags: ['inbound'], params: { type: 'object', properties: { systemId: { type: 'string' } } } },
+    schema: {
+      operationId: 'getWsdl',
+      summary: 'The WSDL of a SOAP system\'s endpoint (public)', tags: ['inbound'], params: systemParams, security: [],
+      querystring: {
+        type: 'object',
+        properties: { wsdl: { type: 'string', description: 'Present, without a value: ?wsdl (any case: ?WSDL as .NET and Java tools send it)' } },
+      },
+      response: {
+        200: { description: 'WSDL 1.1 with soap:address at HUB_PUBLIC_URL', content: { 'text/xml': { schema: { type: 'string' } } } },
+        '4xx': problemResponse,
+      },
+    },
   }, async (req, reply) => {
     const system = ctx.registry.get(req.params.systemId);
     const adapter = system ? getAdapter(system.adapter) : undefined;
-    if (!system || system.status !== 'active' || !adapter?.describe || !('wsdl' in (req.query ?? {}))) {
+    if (!system || system.status !== 'active' || !adapter?.describe || !Object.keys(req.query ?? {}).some((k) => k.toLowerCase() === 'wsdl')) {
       return sendProblem(reply, new HubError('HUB_NOT_FOUND', `No WSDL at ${req.url}`));
     }
     const d = adapter.describe(`${ctx.config.publicUrl}/v1/soap/${system.id}`);

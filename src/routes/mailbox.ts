@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
 import { requireSystem, type HubContext } from '../context.js';
 import type { SystemRecord } from '../store/types.js';
-import { problemSchema } from './schemas.js';
+import { problemResponse } from './schemas.js';
 
 const MAX_MESSAGES = 100;
 const MAX_WAIT_S = 20;
@@ -46,6 +46,7 @@ export async function mailboxRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
 
   app.get<{ Params: { systemId: string }; Querystring: { max?: number; waitSeconds?: number } }>('/v1/systems/:systemId/messages', {
     schema: {
+      operationId: 'readMailbox',
       summary: 'Read the mailbox (pull-mode systems); long-poll with waitSeconds',
       description: 'A message handed out is invisible for HUB_MAILBOX_VISIBILITY_S seconds and handed out again unless acknowledged.',
       tags: ['mailbox'], params: systemParams,
@@ -61,7 +62,7 @@ export async function mailboxRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
           type: 'object', properties: { messages: { type: 'array', items: messageSchema } },
           examples: [{ messages: [{ id: '01JD8X3YQ6ZB2M1N4P5R6S7T8V', eventId: '01JD8X3YQ6ZB2M1N4P5R6S7T8W', type: 'dossier.transferred', dossierCode: '000.00.15.H12-261127-0007', revision: 3, contentType: 'application/json', body: {} }] }],
         },
-        '4xx': problemSchema,
+        '4xx': problemResponse,
       },
     },
   }, async (req, reply) => {
@@ -102,10 +103,11 @@ export async function mailboxRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
 
   app.post<{ Params: { systemId: string; messageId: string } }>('/v1/systems/:systemId/messages/:messageId/ack', {
     schema: {
+      operationId: 'ackMailboxMessage',
       summary: 'Acknowledge (remove) a mailbox message; 204 again for an acknowledged one, 404 for an id the system never had',
       tags: ['mailbox'],
       params: { type: 'object', required: ['systemId', 'messageId'], properties: { systemId: { type: 'string', maxLength: 64 }, messageId: { type: 'string', maxLength: 64 } } },
-      response: { 204: { type: 'null', description: 'Acknowledged' }, '4xx': problemSchema },
+      response: { 204: { type: 'null', description: 'Acknowledged' }, '4xx': problemResponse },
     },
   }, async (req, reply) => {
     const system = await ownMailbox(req, req.params.systemId);

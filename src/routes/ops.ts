@@ -4,14 +4,19 @@ import type { HubContext } from '../context.js';
 import { dossierSchema } from '../canonical/validate.js';
 
 export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
-  app.get('/healthz', { schema: { summary: 'The process is alive', tags: ['ops'] } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', {
+    schema: {
+      operationId: 'getHealth', summary: 'The process is alive', tags: ['ops'], security: [],
+      response: { 200: { description: 'Alive', type: 'object', required: ['status'], properties: { status: { const: 'ok' } } } },
+    },
+  }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
     schema: {
-      summary: 'Whether the hub can accept dossiers (200) or not (503)', tags: ['ops'],
+      operationId: 'getReadiness', summary: 'Whether the hub can accept dossiers (200) or not (503)', tags: ['ops'], security: [],
       response: {
-        '2xx': { $ref: 'Readiness#' },
-        503: { $ref: 'Readiness#' },
+        200: { description: 'Ready, or degraded (accepting dossiers while the broker is away)', $ref: 'Readiness#' },
+        503: { description: 'The store is unavailable', $ref: 'Readiness#' },
       },
     },
   }, async (_req, reply) => {
@@ -35,12 +40,22 @@ export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext
     });
   });
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['ops'] } }, async (_req, reply) => {
+  app.get('/metrics', {
+    schema: {
+      operationId: 'getMetrics', summary: 'Prometheus metrics', tags: ['ops'], security: [],
+      response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  }, async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
 
-  app.get('/schemas/dossier.v1.json', { schema: { summary: 'The canonical dossier JSON Schema (draft 2020-12)', tags: ['ops'] } }, async (_req, reply) => {
+  app.get('/schemas/dossier.v1.json', {
+    schema: {
+      operationId: 'getDossierSchema', summary: 'The canonical dossier JSON Schema (draft 2020-12)', tags: ['ops'], security: [],
+      response: { 200: { description: 'JSON Schema draft 2020-12', content: { 'application/schema+json': { schema: { type: 'object' } } } } },
+    },
+  }, async (_req, reply) => {
     return reply.type('application/schema+json').send(JSON.stringify(dossierSchema));
   });
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
 import { DOSSIER_CODE, STATUS_NAME_VI, type Dossier } from '../canonical/types.js';
 import type { HubContext } from '../context.js';
-import { problemSchema } from './schemas.js';
+import { problemResponse } from './schemas.js';
 
 export interface RateLimitOptions {
   /** Requests per window and client address. */
@@ -104,13 +104,14 @@ export async function publicRoutes(app: FastifyInstance, opts: { ctx: HubContext
 
   app.get<{ Params: { code: string }; Querystring: { verifier?: string } }>('/v1/public/dossiers/:code', {
     schema: {
+      operationId: 'lookUpDossier',
       summary: "Citizen look-up: a dossier's public fields, given the last 4 digits of the applicant's phone or id number",
       description: 'No credentials. A wrong or missing verifier gets the same 404 as an unknown code. Rate-limited per client address (429 HUB_RATE_LIMITED, Retry-After).',
       tags: ['public'],
       security: [],
       params: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 64 } } },
       querystring: { type: 'object', properties: { verifier: { type: 'string', maxLength: 64 } } },
-      response: { 200: publicSchema, '4xx': problemSchema },
+      response: { 200: publicSchema, '4xx': problemResponse },
     },
     // Counted before anything else, so malformed requests use up the budget too.
     onRequest: async (req, reply) => {

@@ -10,7 +10,7 @@ import { requireSystem, type HubContext } from '../context.js';
 import { GROUP_BY, type GroupBy } from '../stats/types.js';
 import { CSV_TYPE, ontimeCsv, prefersCsv } from '../stats/csv.js';
 import { checkReportRange, parseReportInstant } from '../stats/params.js';
-import { problemSchema } from './schemas.js';
+import { problemResponse } from './schemas.js';
 
 const COUNTS = ['total', ...ONTIME_BUCKETS, ...ONTIME_EXTRA] as const;
 const countProps = Object.fromEntries(COUNTS.map((b) => [b, { type: 'integer', minimum: 0 }]));
@@ -39,6 +39,7 @@ interface Query { agency?: string; procedure?: string; from?: string; to?: strin
 export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   app.get<{ Querystring: Query }>('/v1/stats/ontime', {
     schema: {
+      operationId: 'getOntimeReport',
       summary: 'On-time report: dossiers received in [from, to) by on-time bucket (domain.md "On time")',
       description: 'from/to: RFC 3339 instants or dates YYYY-MM-DD (00:00 +07:00) within 1990-01-01 .. now + 10 years; to defaults to now, from to no lower bound. ' +
         'A report of more than 400 groups is refused (400, naming groupBy). ' +
@@ -52,7 +53,10 @@ export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
           from: { type: 'string', maxLength: 40 }, to: { type: 'string', maxLength: 40 }, groupBy: { enum: [...GROUP_BY] },
         },
       },
-      response: { 200: reportSchema, '4xx': problemSchema },
+      response: {
+        200: { description: reportSchema.description, content: { 'application/json': { schema: reportSchema }, 'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM' } } } },
+        '4xx': problemResponse,
+      },
     },
   }, async (req, reply) => {
     const system = await requireSystem(ctx, req);

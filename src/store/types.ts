@@ -127,6 +127,8 @@ export interface RelayStore {
   mailboxNextVisible(systemId: string): Promise<number | null>;
   /** Called with the system id whenever messages are added to its mailbox. */
   onMailbox(listener: (systemId: string) => void): () => void;
+  /** Open dead letters and unacknowledged mailbox messages per system (the /metrics gauges); optional for a store. */
+  depths?(): Promise<{ deadLetters: Record<string, number>; mailbox: Record<string, number> }>;
 }
 
 export interface AuditEntry {

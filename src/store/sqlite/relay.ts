@@ -126,6 +126,15 @@ export class SqliteRelayStore implements RelayStore {
     return (this.q.nextVisible.get(systemId) as number | null) ?? null;
   }
 
+  async depths(): Promise<{ deadLetters: Record<string, number>; mailbox: Record<string, number> }> {
+    // Both counts read only the partial indexes of open rows (dead_letters_open, mailbox_ready).
+    const rows = (sql: string) => Object.fromEntries((this.db.prepare(sql).raw().all() as [string, number][]));
+    return {
+      deadLetters: rows("SELECT system_id, count(*) FROM dead_letters WHERE state = 'open' GROUP BY system_id"),
+      mailbox: rows('SELECT system_id, count(*) FROM mailbox WHERE acked_at IS NULL GROUP BY system_id'),
+    };
+  }
+
   onMailbox(listener: (systemId: string) => void): () => void {
     this.events.on('mailbox', listener);
     return () => this.events.off('mailbox', listener);

@@ -1,0 +1,123 @@
+// Real answers of every documented operation, from real HTTP requests to a started hub, validate against the
+// served /openapi.json: the status is documented, the media type is documented for it, and a JSON body validates
+// against the operation's response schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses it).
+import t from 'tap';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { startHub, dossier, ADMIN_TOKEN } from '../helpers/hub.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const SAMPLES = new URL('../../../shared/spec/samples/', import.meta.url).pathname;
+const SYSTEMS = new URL('../../config/systems/', import.meta.url).pathname;
+type Json = Record<string, any>;
+const esc = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+t.test('every operation answers as the document says', async (t) => {
+  const hub = await startHub();
+  t.teardown(() => hub.close());
+  const base = await hub.app.listen({ port: 0, host: '127.0.0.1' });
+  const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Json;
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addSchema(doc, 'openapi');
+
+  const templates = Object.keys(doc.paths).map((p) => ({ p, re: new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
+  const covered = new Set<string>();
+  async function call(method: string, url: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+    const res = await fetch(`${base}${url}`, { method, headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const body = await res.text();
+    const pathOnly = url.split('?')[0]!;
+    const tpl = templates.find((x) => x.re.test(pathOnly));
+    const where = `${method} ${url} → ${res.status}`;
+    if (!tpl) { t.fail(`${where}: no path in the document`); return { status: res.status, body }; }
+    const op = doc.paths[tpl.p][method.toLowerCase()] as Json | undefined;
+    if (!op) { t.fail(`${where}: no operation`); return { status: res.status, body }; }
+    covered.add(op.operationId);
+    const key = String(res.status) in op.responses ? String(res.status) : `${String(res.status)[0]}XX`;
+    const response = op.responses[key] as Json | undefined;
+    if (!response) { t.fail(`${where}: status not documented`); return { status: res.status, body }; }
+    if (!response.content) { t.equal(body, '', `${where}: no body, as documented`); return { status: res.status, body }; }
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    t.ok(type in response.content, `${where}: ${type} documented`);
+    if (/json$/.test(type) && type in response.content) {
+      const pointer = `openapi#/paths/${esc(tpl.p)}/${method.toLowerCase()}/responses/${key}/content/${esc(type)}/schema`;
+      const validate = ajv.compile({ $ref: pointer });
+      t.ok(validate(JSON.parse(body)), `${where}: body validates`) || t.comment(JSON.stringify(validate.errors?.slice(0, 3)));
+    }
+    return { status: res.status, body };
+  }
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+  // Ops and contracts.
+  for (const u of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/asyncapi.json', '/schemas/dossier.v1.json']) await call('GET', u);
+
+  // Registration of the shipped TN&MT and SOAP systems (as config/systems has them), a canonical source, a pull system.
+  const shipped = readdirSync(SYSTEMS).map((f) => JSON.parse(readFileSync(path.join(SYSTEMS, f), 'utf8')) as Json);
+  const keys: Record<string, string> = {};
+  for (const adapter of ['tnmt-xml', 'xay-dung-soap']) {
+    const reg = shipped.find((s) => s.adapter === adapter)!;
+    const r = await call('POST', '/v1/admin/systems', { headers: admin, body: JSON.stringify(reg) });
+    t.equal(r.status, 201);
+    keys[reg.id] = JSON.parse(r.body).apiKey;
+  }
+  const tnmt = shipped.find((s) => s.adapter === 'tnmt-xml')!.id as string;
+  const soap = shipped.find((s) => s.adapter === 'xay-dung-soap')!.id as string;
+  const reg = (id: string, extra: Json) => JSON.stringify({ id, name: id, adapter: 'canonical', role: 'source', level: 'province', agencies: [], delivery: { mode: 'none' }, subscriptions: [], mapping: null, ...extra });
+  const src = JSON.parse((await call('POST', '/v1/admin/systems', { headers: admin, body: reg('vpdk', { agencies: ['000.00.15.H13'] }) })).body).apiKey as string;
+  const pull = JSON.parse((await call('POST', '/v1/admin/systems', { headers: admin, body: reg('pull-sys', { delivery: { mode: 'pull' }, agencies: ['000.00.16.H13'] }) })).body).apiKey as string;
+  await call('POST', '/v1/admin/systems', { headers: admin, body: reg('vpdk', {}) }); // 409
+  await call('POST', '/v1/admin/systems', { headers: { 'content-type': 'application/json' }, body: reg('x-sys', {}) }); // 401
+  await call('GET', '/v1/admin/systems', { headers: admin });
+  await call('GET', `/v1/admin/systems/${tnmt}`, { headers: admin });
+  await call('GET', '/v1/admin/systems/nobody', { headers: admin });
+
+  // Inbound: canonical (202, 422, 415, 401), TN&MT (XML and JSON answers), SOAP (answer, Fault), the WSDL.
+  const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
+  const code = '000.00.15.H13-261127-0007';
+  const d = dossier({ code, agency: { code: '000.00.15.H13', level: 'province' } });
+  t.equal((await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify(d) })).status, 202);
+  await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ ...d, status: 99 }) });
+  await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'text/csv' }, body: 'a,b' });
+  await call('POST', '/v1/inbound/vpdk', { headers: { 'content-type': 'application/json' }, body: '{}' });
+  const goiTin = readFileSync(path.join(SAMPLES, 'tnmt-goi-tin.xml'), 'utf8');
+  await call('POST', `/v1/inbound/${tnmt}`, { headers: { ...bearer(keys[tnmt]!), 'content-type': 'application/xml' }, body: goiTin });
+  await call('POST', `/v1/inbound/${tnmt}`, { headers: { ...bearer(keys[tnmt]!), 'content-type': 'application/xml', accept: 'application/json' }, body: goiTin });
+  await call('POST', `/v1/inbound/${tnmt}`, { headers: { ...bearer(keys[tnmt]!), 'content-type': 'application/xml' }, body: '<GoiTin' });
+  const soapHeaders = { ...bearer(keys[soap]!), 'content-type': 'text/xml; charset=utf-8' };
+  await call('POST', `/v1/soap/${soap}`, { headers: soapHeaders, body: readFileSync(path.join(SAMPLES, 'xay-dung-tiep-nhan.xml'), 'utf8') });
+  await call('POST', `/v1/soap/${soap}`, { headers: soapHeaders, body: '<soap:Envelope/>' });
+  await call('POST', `/v1/soap/${soap}`, { headers: { 'content-type': 'text/xml' }, body: '<x/>' });
+  t.equal((await call('GET', `/v1/soap/${soap}?wsdl`)).status, 200);
+  t.equal((await call('GET', `/v1/soap/${soap}?WSDL`)).status, 200, '?WSDL in capitals');
+  await call('GET', '/v1/soap/nobody?wsdl');
+
+  // Reading and changing dossiers.
+  await call('GET', `/v1/dossiers/${code}`, { headers: bearer(src) });
+  await call('GET', `/v1/dossiers/${code}?format=dvcqg`, { headers: bearer(src) });
+  t.equal((await call('GET', `/v1/dossiers/${code}`, { headers: { ...bearer(src), 'if-none-match': '"1-canonical"' } })).status, 304);
+  await call('GET', '/v1/dossiers/000.00.15.H13-261127-9999', { headers: bearer(src) });
+  await call('GET', `/v1/dossiers/${code}/events`, { headers: bearer(src) });
+  await call('GET', '/v1/dossiers?limit=5', { headers: bearer(src) });
+  await call('GET', '/v1/dossiers?cursor=nonsense', { headers: bearer(src) });
+  t.equal((await call('POST', `/v1/dossiers/${code}/status`, { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ status: 4, at: '2026-11-27T10:00:00+07:00' }) })).status, 202);
+  await call('POST', `/v1/dossiers/${code}/transfer`, { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ toAgency: '000.00.99.H13' }) });
+  await call('POST', `/v1/dossiers/${code}/transfer`, { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ toAgency: '000.00.16.H13' }) });
+
+  // Mailbox, statistics, the citizen look-up, dead letters.
+  await call('GET', '/v1/systems/pull-sys/messages?max=5', { headers: bearer(pull) });
+  await call('GET', '/v1/systems/vpdk/messages', { headers: bearer(src) });
+  await call('POST', '/v1/systems/pull-sys/messages/01JD8X3YQ6ZB2M1N4P5R6S7T8V/ack', { headers: bearer(pull) });
+  await call('GET', '/v1/stats/ontime?from=2026-01-01&to=2027-01-01&groupBy=agency', { headers: bearer(src) });
+  await call('GET', '/v1/stats/ontime', { headers: { ...bearer(src), accept: 'text/csv' } });
+  await call('GET', '/v1/stats/ontime?from=2027-01-01&to=2026-01-01', { headers: bearer(src) });
+  t.equal((await call('GET', `/v1/public/dossiers/${code}?verifier=${String(d.applicant && (d.applicant as Json).phone).slice(-4)}`)).status, 200);
+  await call('GET', `/v1/public/dossiers/${code}?verifier=0000`);
+  await call('GET', '/v1/admin/dead-letters', { headers: admin });
+  await call('POST', '/v1/admin/dead-letters/01JD8X3YQ6ZB2M1N4P5R6S7T8V/replay', { headers: admin });
+  await call('DELETE', '/v1/admin/dead-letters/01JD8X3YQ6ZB2M1N4P5R6S7T8V', { headers: admin });
+
+  const all = Object.values<Json>(doc.paths).flatMap((item) => Object.values<Json>(item).map((op) => op.operationId as string));
+  t.same(all.filter((id) => !covered.has(id)), [], 'every operation was called');
+});
