@@ -8,6 +8,13 @@ import { AdapterError } from './contract.js';
 
 /** Attributes on one element; real gói tin and envelopes carry under 15 (namespace declarations included). */
 export const MAX_XML_ATTRIBUTES = 100;
+/**
+ * Elements in one document. A 1 MiB gói tin of real dossiers holds under 20,000; 260,000 empty `<b/>` fit in the
+ * body limit and cost the parser seconds (linear, but a large constant), so the count is capped before it runs.
+ */
+export const MAX_XML_ELEMENTS = 50_000;
+/** Attributes in one document, for the same reason (a real 500-item gói tin carries about 20,000). */
+export const MAX_XML_ATTRIBUTES_TOTAL = 100_000;
 /** Longest element or attribute name; real names are under 40 characters. */
 export const MAX_XML_NAME = 256;
 
@@ -79,7 +86,7 @@ function skipTo(text: string, at: number, open: number, close: string, what: str
 }
 
 /** A start tag at `text[at] === '<'`; returns the index after its `>` and whether it closes itself. */
-function scanStartTag(text: string, at: number): { next: number; empty: boolean } {
+function scanStartTag(text: string, at: number): { next: number; empty: boolean; attributes: number } {
   let k = at + 1;
   const nameStart = k;
   while (!endsName(text.charCodeAt(k))) k++;
@@ -90,10 +97,10 @@ function scanStartTag(text: string, at: number): { next: number; empty: boolean 
     const spaceFrom = k;
     while (isSpace(text.charCodeAt(k))) k++;
     const c = text.charCodeAt(k);
-    if (c === 0x3e) return { next: k + 1, empty: false };
+    if (c === 0x3e) return { next: k + 1, empty: false, attributes };
     if (c === 0x2f) {
       if (text.charCodeAt(k + 1) !== 0x3e) throw malformedAt(text, k, "'/' in a tag must be followed by '>'");
-      return { next: k + 2, empty: true };
+      return { next: k + 2, empty: true, attributes };
     }
     if (Number.isNaN(c)) throw malformedAt(text, at, 'unterminated tag');
     if (k === spaceFrom) throw malformedAt(text, k, 'white space expected between attributes');
@@ -146,6 +153,8 @@ export function scanXml(text: string, maxDepth: number): void {
   const bad = NON_XML_CHAR.exec(text) ?? LONE_SURROGATE.exec(text);
   if (bad) throw malformedAt(text, bad.index, `${codePointLabel(bad[0])} is not allowed in XML 1.0`);
   let depth = 0;
+  let elements = 0;
+  let attributes = 0;
   let i = 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
@@ -168,6 +177,9 @@ export function scanXml(text: string, maxDepth: number): void {
       i = end + 1;
     } else {
       const tag = scanStartTag(text, i);
+      if (++elements > MAX_XML_ELEMENTS) throw malformedAt(text, i, `more than ${MAX_XML_ELEMENTS} elements in one document`);
+      attributes += tag.attributes;
+      if (attributes > MAX_XML_ATTRIBUTES_TOTAL) throw malformedAt(text, i, `more than ${MAX_XML_ATTRIBUTES_TOTAL} attributes in one document`);
       if (!tag.empty && ++depth > maxDepth) {
         throw new AdapterError('HUB_REQUEST_MALFORMED', `The body nests deeper than ${maxDepth} levels`, [{ path: '', message: 'nested too deep' }]);
       }
