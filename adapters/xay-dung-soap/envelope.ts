@@ -1,7 +1,7 @@
 // SOAP 1.1 answers: `<Op>Response/<Op>Result` with MaLoi 0, or a Fault (legacy/xay-dung.md).
 // SOAP 1.1 sends every Fault with HTTP 500, except failed authentication, which the department's stack expects as 401.
 import { AdapterError, type DecodeResult, type ItemOutcome, type NativeMessage } from '../kit/contract.js';
-import { el, renderXml, type XmlOut } from '../kit/xml.js';
+import { el, renderXml, xmlSafeText, type XmlOut } from '../kit/xml.js';
 import { ERRORS, type ErrorCode, type FieldError } from '../../src/errors.js';
 import { NS, SOAP_ENV_NS } from './codes.js';
 import { hoSoOf, leaf, ownNumberOf } from './hoso.js';
@@ -44,17 +44,20 @@ export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client
   return { faultcode: 'Client', http: 500 };
 }
 
-/** A SOAP Fault with `<detail><MaLoi>HUB_…</MaLoi><TruongLoi>path</TruongLoi>…</detail>`. */
+/**
+ * A SOAP Fault with `<detail><MaLoi>HUB_…</MaLoi><TruongLoi>path</TruongLoi>…</detail>`. Every text is made
+ * XML-safe first (a refused character is written `U+0001`): the Fault itself must always be well-formed.
+ */
 export function faultMessage(f: FaultInput): NativeMessage {
   const { faultcode, http } = faultKind(f.code, f.status);
-  const paths = f.errors.map((e) => e.path).filter((p) => p !== '');
+  const paths = f.errors.map((e) => xmlSafeText(e.path)).filter((p) => p !== '');
   const body = soapEnvelope(el('soap:Fault', undefined,
     leaf('faultcode', `soap:${faultcode}`),
-    leaf('faultstring', f.detail || (Object.hasOwn(ERRORS, f.code) ? ERRORS[f.code].title : f.code)),
+    leaf('faultstring', xmlSafeText(f.detail || (Object.hasOwn(ERRORS, f.code) ? ERRORS[f.code].title : f.code))),
     el('detail', undefined,
-      leaf('MaLoi', f.code),
+      leaf('MaLoi', xmlSafeText(f.code)),
       ...(paths.length ? paths : ['']).map((p) => el('TruongLoi', undefined, p)),
-      ...f.errors.map((e) => el('MoTa', undefined, e.message)),
+      ...f.errors.map((e) => el('MoTa', undefined, xmlSafeText(e.message))),
     ),
   ));
   const headers: Record<string, string> = {};
