@@ -34,8 +34,13 @@ export interface FaultInput {
 const AUTH_FAILED = new Set<string>(['HUB_AUTH_MISSING', 'HUB_AUTH_INVALID']);
 const TRY_LATER = new Set<string>(['HUB_AUTH_RATE_LIMITED', 'HUB_RATE_LIMITED']);
 
-/** soap:Client for what the sender must change, soap:Server for what may succeed later; the HTTP status to send it with. */
-export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client' | 'Server'; http: number } {
+/**
+ * soap:Client for what the sender must change, soap:Server for what may succeed later, SOAP 1.1's own VersionMismatch
+ * and MustUnderstand (§4.4.1); the HTTP status to send it with.
+ */
+export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstand'; http: number } {
+  if (code === 'HUB_SOAP_VERSION_MISMATCH') return { faultcode: 'VersionMismatch', http: 500 };
+  if (code === 'HUB_SOAP_MUST_UNDERSTAND') return { faultcode: 'MustUnderstand', http: 500 };
   if (AUTH_FAILED.has(code) || status === 401) return { faultcode: 'Client', http: 401 };
   // Retry-worthy refusals keep 429 so that a client (and a proxy) can back off.
   if (TRY_LATER.has(code) || status === 429) return { faultcode: 'Server', http: 429 };
