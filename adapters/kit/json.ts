@@ -42,7 +42,7 @@ const pointer = (segments: string[]) => segments.map((k) => `/${k.replace(/~/g, 
  * One linear pass over text JSON.parse accepted (so it is well-formed): every object's keys in a Set, strings
  * skipped with their escapes. The path of the repeated key is a JSON Pointer, as everywhere else.
  */
-function refuseDuplicateKeys(text: string): void {
+export function refuseDuplicateKeys(text: string): void {
   type Frame = { keys: Keys | null; index: number; key: string | undefined };
   const stack: Frame[] = [];
   let expectKey = false;

@@ -1,7 +1,7 @@
 // SOAP 1.1 request → DecodedOp (legacy/xay-dung.md). The operation is the Body's first element, by local name:
 // prefixes and the SOAPAction header never decide it (some builds send SOAPAction unquoted, empty or not at all).
 import { AdapterError, type DecodeResult, type DecodedItem, type DecodedOp, type InboundRequest } from '../kit/contract.js';
-import { attr, child, parseXml, type XmlElement } from '../kit/xml.js';
+import { attr, child, parseXml, type ParsedXml, type XmlElement } from '../kit/xml.js';
 import type { DossierChange, Step } from '../../src/canonical/types.js';
 import { DOSSIER_CODE } from '../../src/canonical/types.js';
 import { digitsOnly } from '../../src/util/text.js';
@@ -19,6 +19,25 @@ export interface SoapDecodeResult extends DecodeResult {
 }
 
 const PHONE = /^\+?[\d\s.\-()]+$/;
+
+// The route reads WS-Security (credentials) before it knows the caller, then decodes: the body is parsed once and
+// the result (or the refusal) reused, keyed by the request's own buffer.
+const parsedBodies = new WeakMap<Buffer, ParsedXml | AdapterError>();
+
+function parseOnce(body: Buffer): ParsedXml {
+  let parsed = parsedBodies.get(body);
+  if (parsed === undefined) {
+    try {
+      parsed = parseXml(body);
+    } catch (err) {
+      if (!(err instanceof AdapterError)) throw err;
+      parsed = err;
+    }
+    parsedBodies.set(body, parsed);
+  }
+  if (parsed instanceof AdapterError) throw parsed;
+  return parsed;
+}
 
 /**
  * SOAP 1.1 §4.4.1: an Envelope in another namespace (SOAP 1.2's, or none) is a VersionMismatch — the hub speaks 1.1
@@ -156,7 +175,7 @@ const isOperation = (name: string): name is Operation => (OPERATIONS as readonly
  * throw (the whole request is refused); a field the operation cannot accept is the item's error.
  */
 export function decode(req: InboundRequest): SoapDecodeResult {
-  const { root } = parseXml(req.body);
+  const { root } = parseOnce(req.body);
   const { op } = bodyOf(root);
   const operation = op.el.name;
   if (!isOperation(operation)) {
@@ -180,7 +199,7 @@ const PASSWORD_DIGEST = /#PasswordDigest$/;
 export function credentials(req: InboundRequest): { username: string; password: string } | undefined {
   let root: XmlElement;
   try {
-    root = parseXml(req.body).root;
+    root = parseOnce(req.body).root;
   } catch {
     return undefined; // decode reports why the body is unreadable
   }
