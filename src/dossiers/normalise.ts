@@ -33,13 +33,13 @@ export function forbiddenCharErrors(value: unknown, base = ''): FieldError[] {
   const visit = (v: unknown, path: string) => {
     if (typeof v === 'string') {
       const ch = forbiddenChar(v);
-      if (ch) errors.push({ path, message: `contains ${ch}, a control character the hub refuses in text` });
+      if (ch) errors.push({ path, message: `contains ${ch}, which XML 1.0 cannot carry (a control character or U+FFFE/U+FFFF): refused in any text` });
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}/${i}`));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
         const keyPath = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
         const ch = forbiddenChar(k);
-        if (ch) errors.push({ path: keyPath.replace(FORBIDDEN_CHAR_ALL, codePointOf), message: `the key contains ${ch}, a control character the hub refuses` });
+        if (ch) errors.push({ path: keyPath.replace(FORBIDDEN_CHAR_ALL, codePointOf), message: `the key contains ${ch}, which XML 1.0 cannot carry: refused` });
         else visit(x, keyPath);
       }
     }
