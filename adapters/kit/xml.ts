@@ -47,14 +47,19 @@ export interface ParseXmlOptions {
 /** XML white space (§2.3 S): space, tab, CR, LF. */
 const isXmlSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
-/** Index of the first `<!DOCTYPE` / `<!ENTITY` (any case, white space allowed after `<!`), or -1. */
+/** Whether `text` holds the ASCII letters of `lower` at `at`, in any case (no slice: this runs once per `<!`). */
+function lettersAt(text: string, at: number, lower: string): boolean {
+  for (let j = 0; j < lower.length; j++) if ((text.charCodeAt(at + j) | 0x20) !== lower.charCodeAt(j)) return false;
+  return true;
+}
+
+/** Index of the first `<!DOCTYPE` / `<!ENTITY` (any case, white space allowed after `<!`), or undefined. */
 function findDeclaration(text: string): { index: number; length: number } | undefined {
   for (let i = text.indexOf('<!'); i !== -1; i = text.indexOf('<!', i + 2)) {
     let k = i + 2;
     while (isXmlSpace(text.charCodeAt(k))) k++; // a white-space run after `<!` ends before the next `<!`: linear
-    const word = text.slice(k, k + 7).toUpperCase();
-    if (word === 'DOCTYPE') return { index: i, length: k + 7 - i };
-    if (word.startsWith('ENTITY')) return { index: i, length: k + 6 - i };
+    if (lettersAt(text, k, 'doctype')) return { index: i, length: k + 7 - i };
+    if (lettersAt(text, k, 'entity')) return { index: i, length: k + 6 - i };
   }
   return undefined;
 }
