@@ -77,7 +77,8 @@ const int = (v: string | undefined, fallback: number) => (v === undefined || v =
 /** Parse `1s,5s,30s,2m,10m` (or plain milliseconds) into milliseconds. */
 export function parseDelays(v: string): number[] {
   return v.split(',').map((part) => {
-    const m = /^\s*(\d+)\s*(ms|s|m|h)?\s*$/.exec(part);
+    // Trimmed first: `\s*` on both sides of an optional unit is quadratic on a long run of white space (recheck).
+    const m = /^(\d+)\s*(ms|s|m|h)?$/.exec(part.trim());
     if (!m) return NaN;
     const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms'];
     return Number(m[1]) * unit;

@@ -21,6 +21,8 @@ export const ERRORS = {
   HUB_REQUEST_FORBIDDEN_KEY: { status: 400, title: 'The body carries a forbidden key (__proto__, constructor, prototype)', retry: false },
   HUB_REQUEST_DOCTYPE: { status: 400, title: 'XML with a DOCTYPE, entity declaration or external reference is refused', retry: false },
   HUB_REQUEST_ENCODING: { status: 400, title: 'The body is not valid UTF-8', retry: false },
+  HUB_SOAP_VERSION_MISMATCH: { status: 400, title: 'The envelope is not a SOAP 1.1 envelope', retry: false },
+  HUB_SOAP_MUST_UNDERSTAND: { status: 400, title: 'A SOAP header marked mustUnderstand is not understood', retry: false },
   HUB_REQUEST_TOO_LARGE: { status: 413, title: 'The body is larger than the configured limit', retry: false },
   HUB_REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive', retry: true },
   HUB_MEDIA_TYPE: { status: 415, title: 'Unsupported content type', retry: false },

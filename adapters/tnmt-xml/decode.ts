@@ -10,6 +10,7 @@ import { digitsOnly } from '../../src/util/text.js';
 import { parseLocal, formatVn } from '../../src/util/time.js';
 
 export const MAX_BATCH_ITEMS = 500;
+export const GOI_TIN_NS = 'urn:stnmt:motcua:v2';
 export const ITEMS_PATH = '/GoiTin/DanhSachHoSo/HoSo';
 
 /** trangThai → canonical; `8` is resolved with lyDo (rut → 7). */
@@ -172,6 +173,9 @@ export function nativePathFor(base: string): (pointer: string) => string {
 export function decodeTnmt(req: InboundRequest): DecodeResult {
   const { root, text: body } = parseXml(req.body);
   if (root.name !== 'GoiTin') fail('HUB_VALIDATION', `/${root.name}`, 'the root element must be GoiTin');
+  // The format's namespace, or none (older builds write no xmlns; legacy/tnmt.md's fixtures keep that accepted);
+  // a GoiTin of another vocabulary is not this format, whatever its local name.
+  if (root.ns !== '' && root.ns !== GOI_TIN_NS) fail('HUB_VALIDATION', '/GoiTin', `the document element must be in the namespace ${GOI_TIN_NS} (or none), not "${root.ns.slice(0, 100)}"`);
   const list = child(root, 'DanhSachHoSo') ?? fail('HUB_VALIDATION', '/GoiTin/DanhSachHoSo', 'required element DanhSachHoSo is missing');
   const hoSo = childrenNamed(list, 'HoSo');
   if (hoSo.length === 0) fail('HUB_VALIDATION', ITEMS_PATH, 'the batch holds no HoSo');

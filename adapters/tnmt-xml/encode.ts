@@ -2,7 +2,7 @@
 // department's own KetQua is judged (legacy/tnmt.md, "The answer", "The hub calling back").
 import type { DecodeResult, ItemOutcome, NativeMessage, OutboundEvent, ReplyVerdict, Target } from '../kit/contract.js';
 import { AdapterError } from '../kit/contract.js';
-import { el, renderXml, parseXmlText, attr, type XmlOut } from '../kit/xml.js';
+import { el, renderXml, parseXmlText, attr, xmlSafeText, type XmlOut } from '../kit/xml.js';
 import type { FieldError, ErrorCode } from '../../src/errors.js';
 import { ERRORS } from '../../src/errors.js';
 import { parseRfc3339, toLocalParts } from '../../src/util/time.js';
@@ -95,7 +95,8 @@ export function judgeTnmtReply(status: number, body: string): ReplyVerdict {
   return { ok: false, permanent: !transient, reason: `HTTP ${status}` };
 }
 
-const describe = (detail: string, errors: FieldError[]) => (errors.length ? `${detail}: ${errors.map((e) => e.path).join(', ')}` : detail);
+// The hub's own texts in an answer are made XML-safe (a refused character written `U+0001`): the answer is always well-formed.
+const describe = (detail: string, errors: FieldError[]) => xmlSafeText(errors.length ? `${detail}: ${errors.map((e) => e.path).join(', ')}` : detail);
 
 type Rejected = { index: number; code: ErrorCode; detail: string; errors: FieldError[] };
 
@@ -133,13 +134,13 @@ export function answerTnmt({ decode, outcomes, accept }: { decode: DecodeResult;
   };
   const lines: XmlOut[] = [
     ...accepted.map((a) => ({ index: a.index, node: el('HoSo', { maHoSo: a.receipt?.dossierCode ?? codeOf(a.index), maLoi: '0', bienNhan: a.receipt?.receiptId }) })),
-    ...rejected.map((r) => ({ index: r.index, node: el('HoSo', { viTri: r.index + 1, maHoSo: codeOf(r.index), maLoi: r.code, moTa: describe(r.detail, r.errors) }) })),
+    ...rejected.map((r) => ({ index: r.index, node: el('HoSo', { viTri: r.index + 1, maHoSo: codeOf(r.index), maLoi: xmlSafeText(r.code), moTa: describe(r.detail, r.errors) }) })),
   ].sort((a, b) => a.index - b.index).map((l) => l.node);
   const ketQua = el('KetQua', { xmlns: NS, maLoi: accepted.length ? '0' : 'HUB_BATCH_REJECTED', soHoSoNhan: accepted.length, soHoSoLoi: rejected.length }, ...lines);
   return { status, contentType: CONTENT_TYPE, body: renderXml(ketQua, { declaration: true }) };
 }
 
 export function answerTnmtError(err: { code: ErrorCode; status: number; detail: string; errors: FieldError[] }): NativeMessage {
-  const ketQua = el('KetQua', { xmlns: NS, maLoi: err.code, moTa: describe(err.detail, err.errors) });
+  const ketQua = el('KetQua', { xmlns: NS, maLoi: xmlSafeText(err.code), moTa: describe(err.detail, err.errors) });
   return { status: err.status, contentType: CONTENT_TYPE, body: renderXml(ketQua, { declaration: true }) };
 }

@@ -8,6 +8,7 @@ import type { DossierChange, Level, ApplicantType } from '../../src/canonical/ty
 import type { ErrorCode } from '../../src/errors.js';
 import { digitsOnly, foldForMatch, normaliseText } from '../../src/util/text.js';
 import { fromLocalParts, parseClock, formatVn } from '../../src/util/time.js';
+import { forbiddenCharErrors } from '../../src/dossiers/normalise.js';
 
 /** Status rows: the first text of each row is the one the hub writes (encode). */
 export const STATUS_ROWS: ReadonlyArray<readonly [number, readonly string[]]> = [
@@ -169,6 +170,13 @@ export function decodeUndp(req: InboundRequest): DecodeResult {
   const value = bodyValue(req);
   if (!isPlainObject(value)) throw new AdapterError('HUB_VALIDATION', 'The body must be a JSON object (one dossier)', [{ path: '', message: 'must be object' }]);
   const item: DecodedItem = { index: 0, raw: req.body, nativePath };
+  // Control characters are refused before any mapping or normalisation (digitsOnly would silently drop them),
+  // at the path the sender wrote (canonical.md "Unicode").
+  const refused = forbiddenCharErrors(value);
+  if (refused.length) {
+    item.error = new AdapterError('HUB_VALIDATION', `${refused[0]!.message}: ${refused[0]!.path}`, refused);
+    return { batch: false, items: [item] };
+  }
   try {
     item.op = mapBody(value, req.systemId);
   } catch (err) {

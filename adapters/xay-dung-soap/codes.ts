@@ -5,6 +5,9 @@ import { formatDmy, parseLocal } from '../../src/util/time.js';
 
 export const NS = 'urn:sxd:motcua:v1';
 export const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+export const SOAP12_ENV_NS = 'http://www.w3.org/2003/05/soap-envelope';
+/** WS-Security 1.0/1.1 header namespace (OASIS): the one header the hub understands (it reads the UsernameToken). */
+export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 export const OPERATIONS = ['TiepNhanHoSo', 'CapNhatTrangThai', 'TraCuuHoSo'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 export const OUTBOUND_OPERATION = 'NhanCapNhatTuLGSP';

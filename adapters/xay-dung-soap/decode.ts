@@ -1,12 +1,13 @@
 // SOAP 1.1 request → DecodedOp (legacy/xay-dung.md). The operation is the Body's first element, by local name:
 // prefixes and the SOAPAction header never decide it (some builds send SOAPAction unquoted, empty or not at all).
 import { AdapterError, type DecodeResult, type DecodedItem, type DecodedOp, type InboundRequest } from '../kit/contract.js';
-import { attr, child, parseXml, type XmlElement } from '../kit/xml.js';
+import { attr, child, parseXml, type ParsedXml, type XmlElement } from '../kit/xml.js';
 import type { DossierChange, Step } from '../../src/canonical/types.js';
 import { DOSSIER_CODE } from '../../src/canonical/types.js';
 import { digitsOnly } from '../../src/util/text.js';
 import {
-  APPLICANT_BY_CODE, CHANNEL_BY_CODE, lookupCode, OPERATIONS, parseDecimalComma, parseInteger, parseMoney, type Operation,
+  APPLICANT_BY_CODE, CHANNEL_BY_CODE, lookupCode, NS, OPERATIONS, parseDecimalComma, parseInteger, parseMoney, SOAP12_ENV_NS, SOAP_ENV_NS,
+  WSSE_NS, type Operation,
 } from './codes.js';
 import { compact, fail, Node } from './read.js';
 import { nativePathFor } from './native-path.js';
@@ -19,10 +20,54 @@ export interface SoapDecodeResult extends DecodeResult {
 
 const PHONE = /^\+?[\d\s.\-()]+$/;
 
+// The route reads WS-Security (credentials) before it knows the caller, then decodes: the body is parsed once and
+// the result (or the refusal) reused, keyed by the request's own buffer.
+const parsedBodies = new WeakMap<Buffer, ParsedXml | AdapterError>();
+
+function parseOnce(body: Buffer): ParsedXml {
+  let parsed = parsedBodies.get(body);
+  if (parsed === undefined) {
+    try {
+      parsed = parseXml(body);
+    } catch (err) {
+      if (!(err instanceof AdapterError)) throw err;
+      parsed = err;
+    }
+    parsedBodies.set(body, parsed);
+  }
+  if (parsed instanceof AdapterError) throw parsed;
+  return parsed;
+}
+
+/**
+ * SOAP 1.1 §4.4.1: an Envelope in another namespace (SOAP 1.2's, or none) is a VersionMismatch — the hub speaks 1.1
+ * only and must not answer a 1.2 client as if it were one.
+ */
+function checkVersion(root: XmlElement): void {
+  if (root.ns === SOAP_ENV_NS) return;
+  const what = root.ns === SOAP12_ENV_NS ? 'a SOAP 1.2 envelope' : root.ns === '' ? 'an Envelope without a namespace' : `an Envelope in the namespace "${root.ns.slice(0, 100)}"`;
+  throw new AdapterError('HUB_SOAP_VERSION_MISMATCH', `This endpoint speaks SOAP 1.1 (${SOAP_ENV_NS}); got ${what}`, [{ path: '/Envelope', message: `expected the namespace ${SOAP_ENV_NS}` }]);
+}
+
+/** SOAP 1.1 §4.2.3: a header entry with mustUnderstand="1" the hub does not process is a MustUnderstand Fault. */
+function checkHeaders(header: Node | undefined): void {
+  if (!header) return;
+  for (const h of header.el.children) {
+    const must = h.attrs.mustUnderstand !== undefined && h.attrNs.mustUnderstand === SOAP_ENV_NS ? h.attrs.mustUnderstand : undefined;
+    if (must !== '1' && must !== 'true') continue;
+    if (h.name === 'Security' && h.ns === WSSE_NS) continue; // read by credentials() before any decoding
+    throw new AdapterError('HUB_SOAP_MUST_UNDERSTAND', `The header ${h.name} (${h.ns || 'no namespace'}) is marked mustUnderstand and the hub does not process it`, [
+      { path: `${header.path}/${h.name}`, message: `header not understood (namespace "${h.ns.slice(0, 100)}")` },
+    ]);
+  }
+}
+
 /** The Envelope's Body and its first element; refusals name the element path. */
 function bodyOf(root: XmlElement): { header: Node | undefined; op: Node } {
   if (root.name !== 'Envelope') fail('HUB_VALIDATION', `/${root.name}`, 'the root element must be a SOAP Envelope');
+  checkVersion(root);
   const envelope = new Node(root, '/Envelope');
+  checkHeaders(envelope.sub('Header'));
   const body = envelope.need('Body');
   const first = body.el.children[0];
   if (!first) fail('HUB_VALIDATION', body.path, 'the SOAP Body is empty');
@@ -130,12 +175,14 @@ const isOperation = (name: string): name is Operation => (OPERATIONS as readonly
  * throw (the whole request is refused); a field the operation cannot accept is the item's error.
  */
 export function decode(req: InboundRequest): SoapDecodeResult {
-  const { root } = parseXml(req.body);
+  const { root } = parseOnce(req.body);
   const { op } = bodyOf(root);
   const operation = op.el.name;
   if (!isOperation(operation)) {
     fail('HUB_VALIDATION', op.path, `unknown operation "${operation}" (TiepNhanHoSo, CapNhatTrangThai or TraCuuHoSo)`);
   }
+  // The operations are qualified by the service's namespace (WSDL, document/literal); prefixes do not matter, the URI does.
+  if (op.el.ns !== NS) fail('HUB_VALIDATION', op.path, `the operation must be in the namespace ${NS}, not "${op.el.ns.slice(0, 100)}"`);
   const item: DecodedItem = { index: 0, raw: req.body, nativePath: nativePathFor(operation) };
   try {
     item.op = DECODERS[operation](op, req.systemId);
@@ -152,7 +199,7 @@ const PASSWORD_DIGEST = /#PasswordDigest$/;
 export function credentials(req: InboundRequest): { username: string; password: string } | undefined {
   let root: XmlElement;
   try {
-    root = parseXml(req.body).root;
+    root = parseOnce(req.body).root;
   } catch {
     return undefined; // decode reports why the body is unreadable
   }

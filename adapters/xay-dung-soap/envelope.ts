@@ -1,7 +1,7 @@
 // SOAP 1.1 answers: `<Op>Response/<Op>Result` with MaLoi 0, or a Fault (legacy/xay-dung.md).
 // SOAP 1.1 sends every Fault with HTTP 500, except failed authentication, which the department's stack expects as 401.
 import { AdapterError, type DecodeResult, type ItemOutcome, type NativeMessage } from '../kit/contract.js';
-import { el, renderXml, type XmlOut } from '../kit/xml.js';
+import { el, renderXml, xmlSafeText, type XmlOut } from '../kit/xml.js';
 import { ERRORS, type ErrorCode, type FieldError } from '../../src/errors.js';
 import { NS, SOAP_ENV_NS } from './codes.js';
 import { hoSoOf, leaf, ownNumberOf } from './hoso.js';
@@ -34,8 +34,13 @@ export interface FaultInput {
 const AUTH_FAILED = new Set<string>(['HUB_AUTH_MISSING', 'HUB_AUTH_INVALID']);
 const TRY_LATER = new Set<string>(['HUB_AUTH_RATE_LIMITED', 'HUB_RATE_LIMITED']);
 
-/** soap:Client for what the sender must change, soap:Server for what may succeed later; the HTTP status to send it with. */
-export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client' | 'Server'; http: number } {
+/**
+ * soap:Client for what the sender must change, soap:Server for what may succeed later, SOAP 1.1's own VersionMismatch
+ * and MustUnderstand (§4.4.1); the HTTP status to send it with.
+ */
+export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client' | 'Server' | 'VersionMismatch' | 'MustUnderstand'; http: number } {
+  if (code === 'HUB_SOAP_VERSION_MISMATCH') return { faultcode: 'VersionMismatch', http: 500 };
+  if (code === 'HUB_SOAP_MUST_UNDERSTAND') return { faultcode: 'MustUnderstand', http: 500 };
   if (AUTH_FAILED.has(code) || status === 401) return { faultcode: 'Client', http: 401 };
   // Retry-worthy refusals keep 429 so that a client (and a proxy) can back off.
   if (TRY_LATER.has(code) || status === 429) return { faultcode: 'Server', http: 429 };
@@ -44,17 +49,20 @@ export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client
   return { faultcode: 'Client', http: 500 };
 }
 
-/** A SOAP Fault with `<detail><MaLoi>HUB_…</MaLoi><TruongLoi>path</TruongLoi>…</detail>`. */
+/**
+ * A SOAP Fault with `<detail><MaLoi>HUB_…</MaLoi><TruongLoi>path</TruongLoi>…</detail>`. Every text is made
+ * XML-safe first (a refused character is written `U+0001`): the Fault itself must always be well-formed.
+ */
 export function faultMessage(f: FaultInput): NativeMessage {
   const { faultcode, http } = faultKind(f.code, f.status);
-  const paths = f.errors.map((e) => e.path).filter((p) => p !== '');
+  const paths = f.errors.map((e) => xmlSafeText(e.path)).filter((p) => p !== '');
   const body = soapEnvelope(el('soap:Fault', undefined,
     leaf('faultcode', `soap:${faultcode}`),
-    leaf('faultstring', f.detail || (Object.hasOwn(ERRORS, f.code) ? ERRORS[f.code].title : f.code)),
+    leaf('faultstring', xmlSafeText(f.detail || (Object.hasOwn(ERRORS, f.code) ? ERRORS[f.code].title : f.code))),
     el('detail', undefined,
-      leaf('MaLoi', f.code),
+      leaf('MaLoi', xmlSafeText(f.code)),
       ...(paths.length ? paths : ['']).map((p) => el('TruongLoi', undefined, p)),
-      ...f.errors.map((e) => el('MoTa', undefined, e.message)),
+      ...f.errors.map((e) => el('MoTa', undefined, xmlSafeText(e.message))),
     ),
   ));
   const headers: Record<string, string> = {};

@@ -1,6 +1,8 @@
 // Normalisation of a change before validation (canonical.md, "Unicode" and "Dates and times"):
 // every text NFC, trimmed, inner white space collapsed, zero-width characters removed; ids and phones as digits;
-// every date-time re-written with +07:00; impossible dates refused with the field named.
+// every date-time re-written with +07:00; impossible dates refused with the field named. Before any of it, a text
+// holding a character XML 1.0 cannot carry (C0 controls other than TAB, LF, CR; U+FFFE; U+FFFF) is refused, so
+// that nothing stored can later break an XML answer or push (issue 8, item 6).
 import { HubError, type FieldError } from '../errors.js';
 import { digitsOnly, hasLoneSurrogate, normaliseText } from '../util/text.js';
 import { toVn } from '../util/time.js';
@@ -10,8 +12,47 @@ const DATE_FIELDS = new Set([
 ]);
 const DIGIT_FIELDS = new Set(['idNumber', 'phone']);
 
+// One character class: linear on any input (test/hardening/redos.test.ts).
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
+/** `U+0001`: how a refused character is named in a message (never echoed raw). */
+export const codePointOf = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The refused character in a string, as `U+0001`, or undefined. */
+export function forbiddenChar(value: string): string | undefined {
+  const m = FORBIDDEN_CHAR.exec(value);
+  return m ? codePointOf(m[0]) : undefined;
+}
+
+/**
+ * Every string (and object key) of a JSON value that holds a refused character, with its JSON Pointer under `base`.
+ * Used on canonical changes and on native JSON documents (UNDP), where the pointer is the native path.
+ */
+export function forbiddenCharErrors(value: unknown, base = ''): FieldError[] {
+  const errors: FieldError[] = [];
+  const visit = (v: unknown, path: string) => {
+    if (typeof v === 'string') {
+      const ch = forbiddenChar(v);
+      if (ch) errors.push({ path, message: `contains ${ch}, which XML 1.0 cannot carry (a control character or U+FFFE/U+FFFF): refused in any text` });
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}/${i}`));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const keyPath = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        const ch = forbiddenChar(k);
+        if (ch) errors.push({ path: keyPath.replace(FORBIDDEN_CHAR_ALL, codePointOf), message: `the key contains ${ch}, which XML 1.0 cannot carry: refused` });
+        else visit(x, keyPath);
+      }
+    }
+  };
+  visit(value, base);
+  return errors;
+}
+const FORBIDDEN_CHAR_ALL = new RegExp(FORBIDDEN_CHAR.source, 'g');
+
 /** Returns a normalised deep copy; throws HubError HUB_DATE_INVALID or HUB_VALIDATION naming the field. */
 export function normaliseChange<T>(value: T): T {
+  const refused = forbiddenCharErrors(value);
+  if (refused.length) throw new HubError('HUB_VALIDATION', `${refused[0]!.message} at ${refused[0]!.path}`, refused);
   const errors: FieldError[] = [];
   const out = walk(value, '', undefined, errors) as T;
   if (errors.length) {

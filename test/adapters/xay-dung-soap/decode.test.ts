@@ -19,7 +19,6 @@ const HEADERS: Record<string, Record<string, string>> = {
   'tiep-nhan-lists.xml': { soapaction: '' },
   'cap-nhat-m-prefix.xml': { soapaction: '"urn:sxd:motcua:v1/TiepNhanHoSo"' }, // names another operation: the body wins
   'tra-cuu.xml': { soapaction: '"urn:sxd:motcua:v1/TraCuuHoSo"' },
-  'tra-cuu-soap12.xml': { 'content-type': 'application/soap+xml; charset=utf-8; action="urn:sxd:motcua:v1/TraCuuHoSo"' },
 };
 
 function request(body: Buffer | string, headers: Record<string, string> = {}): InboundRequest {

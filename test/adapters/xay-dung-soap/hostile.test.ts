@@ -116,3 +116,21 @@ t.test('afterwards Object.prototype is untouched and a normal decode still works
   t.equal(r.items[0]?.op?.kind, 'change');
   t.equal(r.items[0]?.op?.kind === 'change' ? r.items[0].op.change.applicant?.name : undefined, 'Công ty TNHH Xây dựng Hoàng Phát');
 });
+
+t.test('issue 8: SOAP 1.1 only, mustUnderstand, namespaces, characters XML cannot carry, backtracking shapes', async (t) => {
+  const op = '<TraCuuHoSo xmlns="urn:sxd:motcua:v1"><MaHoSo>SXD-1</MaHoSo></TraCuuHoSo>';
+  t.equal(codeOf(ENV(op)), undefined, 'the plain request decodes');
+  t.equal(codeOf(ENV(op).replaceAll('http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope')), 'HUB_SOAP_VERSION_MISMATCH', 'SOAP 1.2');
+  t.equal(codeOf(`<Envelope><Body>${op}</Body></Envelope>`), 'HUB_SOAP_VERSION_MISMATCH', 'an Envelope without a namespace');
+  t.equal(codeOf(ENV(op, '<soap:Header><x:Tx xmlns:x="urn:x" soap:mustUnderstand="1"/></soap:Header>')), 'HUB_SOAP_MUST_UNDERSTAND', 'an unknown mustUnderstand header');
+  t.equal(codeOf(ENV(op, '<soap:Header><x:Tx xmlns:x="urn:x" soap:mustUnderstand="0"/></soap:Header>')), undefined, 'mustUnderstand="0" is ignored');
+  t.equal(codeOf(ENV(op.replace('urn:sxd:motcua:v1', 'urn:evil:v1'))), 'HUB_VALIDATION', 'an operation in a foreign namespace');
+  t.equal(codeOf(ENV('<TraCuuHoSo><MaHoSo>SXD-1</MaHoSo></TraCuuHoSo>')), 'HUB_VALIDATION', 'an unqualified operation');
+  t.equal(codeOf(ENV(op.replace('<MaHoSo>', '<p:MaHoSo>').replace('</MaHoSo>', '</p:MaHoSo>'))), 'HUB_REQUEST_MALFORMED', 'an undeclared prefix');
+  t.equal(codeOf(ENV(op.replace('SXD-1', 'SXD\u00021'))), 'HUB_REQUEST_MALFORMED', 'a raw control character');
+  t.equal(codeOf(ENV(op.replace('SXD-1', 'SXD&#x2;1'))), 'HUB_REQUEST_MALFORMED', 'a control character reference');
+  t.equal(codeOf(ENV(op).replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="windows-1258"?>')), 'HUB_REQUEST_ENCODING', 'windows-1258 declared');
+  const started = performance.now();
+  t.equal(codeOf('<a' + '<a'.repeat(4095)), 'HUB_REQUEST_MALFORMED', "8 KB of '<a<a'");
+  t.ok(performance.now() - started < 200, `refused in ${(performance.now() - started).toFixed(1)} ms (the old scan took 47 s)`);
+});
