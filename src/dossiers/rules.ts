@@ -5,6 +5,11 @@ import { HubError } from '../errors.js';
 import type { Dossier, DossierChange, EventType, Level, Step, Transfer } from '../canonical/types.js';
 import { TERMINAL_STATUSES } from '../canonical/types.js';
 import { formatVn, parseRfc3339 } from '../util/time.js';
+import {
+  checkCodeOwner, checkParticipantChange, checkTransferTarget, leadAgencies, participantAgencies, routeExisting, routeNew, settleLevels,
+  type RegisteredAgency,
+} from './routing.js';
+import { servedSteps } from './steps.js';
 
 export interface Actor {
   id: string;
@@ -17,7 +22,12 @@ export interface RuleContext {
   /** When the hub accepts the change (epoch ms). */
   now: number;
   /** The active system serving an agency, and the agency's level and name from the registry. */
-  servingSystem(agency: string): { systemId: string; level: Level; name?: string } | undefined;
+  servingSystem(agency: string): RegisteredAgency | undefined;
+  /** Who issues codes (HUB_CODE_ISSUER, default hub) and the national issuers any system may use (HUB_NATIONAL_ISSUERS). */
+  codeIssuer?: 'hub' | 'source';
+  nationalIssuers?: readonly string[];
+  /** Told when a change names a registered agency with another level or kind than the registry's (logged, not refused). */
+  onLevelMismatch?(path: string, given: string, registered: string): void;
   /** A hub-computed due date for a dossier whose source gave none (null: the catalogue does not know the procedure). */
   computeDueAt?(d: Dossier): string | null;
   /** A hub-computed due date moved by the office hours of a supplementation round. */
@@ -43,13 +53,11 @@ const stepKey = (s: Step) => `${at(s.at)}|${s.status}|${s.actor ?? ''}`;
 const byTime = (a: Step, b: Step) => at(a.at) - at(b.at);
 
 /** Agencies whose systems may read and write the dossier (api.md, "scope"). */
-export function scopeAgencies(d: Pick<Dossier, 'agency' | 'routing'>): string[] {
-  const transfers = d.routing?.transfers ?? [];
-  const origin = transfers[0]?.fromAgency ?? d.agency.code;
-  return [...new Set([d.agency.code, origin, ...transfers.map((t) => t.toAgency)])];
+export function scopeAgencies(d: Pick<Dossier, 'agency' | 'routing' | 'receivingAgency' | 'participants'>): string[] {
+  return [...new Set([...leadAgencies(d), ...participantAgencies(d)])];
 }
 
-export function inScope(actor: Actor, d: Pick<Dossier, 'agency' | 'routing'>): boolean {
+export function inScope(actor: Actor, d: Pick<Dossier, 'agency' | 'routing' | 'receivingAgency' | 'participants'>): boolean {
   return actor.role === 'platform' || scopeAgencies(d).some((a) => actor.agencies.includes(a));
 }
 
@@ -92,9 +100,10 @@ function applyTransfer(d: Dossier, req: NonNullable<ChangeRequest['transfer']>, 
   if (!serving) {
     throw new HubError('HUB_TRANSFER_NO_SYSTEM', `No active system serves agency ${req.toAgency}`, [{ path: '/toAgency', message: 'no active system serves this agency' }]);
   }
+  checkTransferTarget(d, serving);
   const transfer: Transfer = { at: formatVn(ctx.now), fromAgency: d.agency.code, toAgency: req.toAgency };
   if (req.reason) transfer.reason = req.reason;
-  d.agency = { code: req.toAgency, level: serving.level, ...(serving.name ? { name: serving.name } : {}) };
+  d.agency = { code: req.toAgency, level: serving.level, ...(serving.name ? { name: serving.name } : {}), ...(serving.kind && serving.level === 'commune' ? { kind: serving.kind } : {}) };
   const routing = d.routing ?? { origin: ctx.actor.id, holder: ctx.actor.id, transfers: [] };
   d.routing = { ...routing, holder: serving.systemId, transfers: [...routing.transfers, transfer] };
   return transfer;
@@ -117,12 +126,18 @@ function withLocalCode(change: DossierChange, req: ChangeRequest, actor: Actor):
 export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
   const { change, actor } = { change: req.change, actor: ctx.actor };
   checkAltCodes(change, actor);
+  if (!change.code && ctx.codeIssuer === 'source') {
+    throw new HubError('HUB_CODE_REQUIRED', 'The province\'s TTHC system issues the codes: a new dossier needs its national code', [{ path: '/code', message: 'is required (HUB_CODE_ISSUER=source)' }]);
+  }
   if (!change.code && !req.localCode) {
     throw new HubError('HUB_VALIDATION', 'A new dossier needs a national code or the sender\'s local number', [{ path: '/code', message: 'is required when altCodes has no local number' }]);
   }
-  if (actor.role !== 'platform' && change.agency && !actor.agencies.includes(change.agency.code)) {
+  // The receiving desk may send a dossier whose competent agency is another's (reception regardless of boundary).
+  if (actor.role !== 'platform' && change.agency && !actor.agencies.includes(change.agency.code) && !(change.receivingAgency && actor.agencies.includes(change.receivingAgency.code))) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Agency ${change.agency.code} is outside the scope of ${actor.id}`, [{ path: '/agency/code', message: 'outside the system\'s agencies' }]);
   }
+  settleLevels(change, change.receivedAt, ctx.servingSystem, ctx.onLevelMismatch);
+  if (change.code) checkCodeOwner(change.code, actor, change, ctx.nationalIssuers ?? []);
   const { reopenReason: _ignored, extensionReason: _reason, ...fields } = change;
   const nowIso = formatVn(ctx.now);
   const d = { ...fields, code: change.code ?? '', revision: 1, updatedAt: nowIso } as Dossier;
@@ -132,6 +147,8 @@ export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
   d.steps = unionSteps(change.steps ?? [], change.steps?.some((s) => s.status === change.status) || change.status === undefined ? [] : [{ at: statusAt, status: change.status }]);
   if (change.status !== undefined) completeTimes(d, statusAt);
   d.routing = { origin: actor.id, holder: actor.id, transfers: [] };
+  routeNew(d, ctx.servingSystem);
+  d.steps = servedSteps(d.steps);
   if (change.dueAt) d.dueAtSource = 'source';
   else if (change.dueAt === undefined && ctx.computeDueAt && d.procedure && d.receivedAt) {
     const due = ctx.computeDueAt(d);
@@ -157,6 +174,8 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   if (!inScope(actor, current)) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${actor.id}`, [{ path: '/code', message: 'outside the system\'s agencies' }]);
   }
+  checkParticipantChange(actor, current, change);
+  settleLevels(change, change.receivedAt ?? current.receivedAt, ctx.servingSystem, ctx.onLevelMismatch);
   const nowIso = formatVn(ctx.now);
   const { reopenReason, extensionReason: _reason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, agency, ...replace } = change;
   const d: Dossier = { ...structuredClone(current), ...structuredClone(replace) };
@@ -164,6 +183,7 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   // revision 1. A source that still names its own agency after passing the dossier on does not take it back; the
   // same agency may refresh its name.
   if (agency && agency.code === current.agency.code) d.agency = { ...current.agency, ...structuredClone(agency) };
+  routeExisting(current, change, d);
   d.code = current.code;
   d.revision = current.revision + 1;
   d.updatedAt = nowIso;
@@ -205,7 +225,7 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   } else {
     d.status = current.status;
   }
-  d.steps = unionSteps(current.steps ?? [], stepsToAdd);
+  d.steps = servedSteps(unionSteps(current.steps ?? [], stepsToAdd));
   const revisions: Revision[] = [{ dossier: d, type, previousStatus: current.status }];
   if (req.transfer) {
     const next = structuredClone(d);

@@ -3,12 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
 import { inScope } from '../dossiers/rules.js';
+import { scopeCodes } from '../dossiers/routing.js';
 import { toDvcqg } from '../dossiers/dvcqg.js';
 import { parseRfc3339 } from '../util/time.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { requireSystem, type HubContext } from '../context.js';
 import type { SystemRecord } from '../store/types.js';
-import type { Dossier } from '../canonical/types.js';
+import { AGENCY_CODE, type Dossier } from '../canonical/types.js';
 import { codeParams, receiptSchema, problemSchema } from './schemas.js';
 
 const FEED_MAX = 1000;
@@ -109,7 +110,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       ...(q.agency ? { agency: q.agency } : {}),
       ...(q.status !== undefined ? { status: q.status } : {}),
       ...(q.procedure ? { procedure: q.procedure } : {}),
-      ...(system.role === 'platform' ? {} : { scope: system.agencies.map((a) => a.code) }),
+      ...(system.role === 'platform' ? {} : { scope: scopeCodes(system) }),
       limit: q.limit ?? 100,
     });
     // Serialised by hand: the items are stored canonical JSON already, and the feed is the hot read path.
@@ -147,8 +148,8 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       summary: 'Liên thông: pass the dossier to another agency; the system serving it becomes the holder', tags: ['dossiers'], params: codeParams,
       body: {
         type: 'object', additionalProperties: false, required: ['toAgency'],
-        properties: { toAgency: { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$' }, reason: { type: 'string', maxLength: 2000 } },
-        examples: [{ toAgency: '000.00.34.H12', reason: 'Chuyển UBND huyện đăng ký thường trú' }],
+        properties: { toAgency: { type: 'string', pattern: AGENCY_CODE.source }, reason: { type: 'string', maxLength: 2000 } },
+        examples: [{ toAgency: '000.00.15.H12', reason: 'Chuyển Văn phòng Đăng ký đất đai tỉnh giải quyết' }],
       },
       response: changeResponse,
     },

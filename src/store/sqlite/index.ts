@@ -24,6 +24,8 @@ type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
 /** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
 const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
+const MAX_SEQUENCE_DIGITS = 7;
+const MAX_SEQUENCE = 9_999_999;
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -202,18 +204,24 @@ export class SqliteStore implements Store {
     return { receipt: receipt!, dossier: revisions[revisions.length - 1]!.dossier, revisions };
   }
 
-  /** The next number for the agency and the local date of receipt not held by any dossier (canonical.md, "Codes"). */
+  /**
+   * The next number for the agency and the local date of receipt (canonical.md, "Codes"): the last one the hub issued
+   * plus one, skipping numbers a dossier already holds in any spelling of 4 to 7 digits; written with at least 4 digits.
+   */
   private issueCode(agency: string, receivedAt: string): string {
     const day = localDateCode(parseRfc3339(receivedAt)!);
+    const prefix = `${agency}-${day}-`;
+    const held = (n: number) => {
+      for (let width = Math.max(4, String(n).length); width <= MAX_SEQUENCE_DIGITS; width++) {
+        if (this.q.exists.get(prefix + String(n).padStart(width, '0'))) return true;
+      }
+      return false;
+    };
     let n = ((this.q.seqGet.get(agency, day) as number | undefined) ?? 0) + 1;
-    let code = '';
-    for (; n <= 9999; n++) {
-      code = `${agency}-${day}-${String(n).padStart(4, '0')}`;
-      if (!this.q.exists.get(code)) break;
-    }
-    if (n > 9999) throw new HubError('HUB_CODE_EXHAUSTED', `No dossier number left for ${agency} on ${day}`, [{ path: '/receivedAt', message: 'day past 9999 dossiers' }]);
+    while (n <= MAX_SEQUENCE && held(n)) n++;
+    if (n > MAX_SEQUENCE) throw new HubError('HUB_CODE_EXHAUSTED', `No dossier number left for ${agency} on ${day}`, [{ path: '/receivedAt', message: 'day past 9999999 dossiers' }]);
     this.q.seqSet.run(agency, day, n);
-    return code;
+    return prefix + String(n).padStart(4, '0');
   }
 
   // ---- reads ----------------------------------------------------------------------------------------------
