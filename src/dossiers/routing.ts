@@ -78,6 +78,7 @@ export function checkTransferTarget(d: Pick<Dossier, 'receivedAt'>, target: Regi
 
 /** Revision 1: the receiving desk (a copy of `agency` when absent) and `routing.returnTo`, the system serving it. */
 export function routeNew(d: Dossier, lookup: AgencyLookup): void {
+  if (!d.agency) return; // the shape check names the missing agency
   if (!d.receivingAgency) d.receivingAgency = structuredClone(d.agency);
   const serving = lookup(d.receivingAgency.code);
   if (d.routing && serving) d.routing.returnTo = serving.systemId;
