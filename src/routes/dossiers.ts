@@ -35,6 +35,12 @@ async function readable(ctx: HubContext, system: SystemRecord, code: string): Pr
   return d;
 }
 
+/** Errors of the change the status route builds name the route's own fields (`at`, not `/steps/0/at`). */
+function statusRouteError(e: HubError): HubError {
+  const path = (p: string) => p.replace(/^\/steps\/0\/(at|status|actor|note)$/, '/$1');
+  return new HubError(e.code, e.message.replace('/steps/0/', '/'), e.errors.map((x) => ({ ...x, path: path(x.path) })), e.extra);
+}
+
 export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | 'dvcqg' } }>('/v1/dossiers/:code', {
     schema: {
@@ -139,7 +145,8 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     const b = req.body;
     const step = { at: b.at, status: b.status, ...(b.actor ? { actor: b.actor } : {}), ...(b.note ? { note: b.note } : {}) };
     const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}) };
-    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) });
+    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) })
+      .catch((err: unknown) => { throw err instanceof HubError ? statusRouteError(err) : err; });
     return reply.code(202).send(result.receipt);
   });
 
