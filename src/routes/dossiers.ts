@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
 import { inScope } from '../dossiers/rules.js';
 import { scopeCodes } from '../dossiers/routing.js';
-import { toDvcqg } from '../dossiers/dvcqg.js';
+import { DVCQG_FORMATS, dvcqgForm, type DvcqgFormat } from '../dossiers/dvcqg.js';
 import { parseRfc3339 } from '../util/time.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { requireSystem, type HubContext } from '../context.js';
@@ -42,17 +42,18 @@ function statusRouteError(e: HubError): HubError {
 }
 
 export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
-  app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | 'dvcqg' } }>('/v1/dossiers/:code', {
+  app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | DvcqgFormat } }>('/v1/dossiers/:code', {
     schema: {
-      summary: 'One dossier: canonical, or the DVCQG DongBoHoSoMC item with ?format=dvcqg',
+      summary: 'One dossier: canonical, the DVCQG DongBoHoSoMC item (?format=dvcqg), its envelope (dvcqg-sync) or the progress items of its steps (dvcqg-progress)',
       tags: ['dossiers'], params: codeParams,
-      querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['canonical', 'dvcqg'] } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['canonical', ...DVCQG_FORMATS] } } },
       response: { 200: { description: 'The canonical dossier (schema: /schemas/dossier.v1.json) or the DVCQG item', type: 'object', additionalProperties: true }, '4xx': problemSchema },
     },
   }, async (req) => {
     const system = await requireSystem(ctx, req);
     const d = await readable(ctx, system, req.params.code);
-    return req.query.format === 'dvcqg' ? toDvcqg(d) : d;
+    const format = req.query.format;
+    return format && format !== 'canonical' ? dvcqgForm(format, d) : d;
   });
 
   app.get<{ Params: { code: string } }>('/v1/dossiers/:code/events', {
@@ -83,7 +84,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     return { items: await ctx.store.listEvents(req.params.code) };
   });
 
-  app.get<{ Querystring: { updatedSince?: string; agency?: string; status?: number; procedure?: string; cursor?: string; limit?: number } }>('/v1/dossiers', {
+  app.get<{ Querystring: { updatedSince?: string; agency?: string; status?: number; procedure?: string; format?: 'canonical' | DvcqgFormat; cursor?: string; limit?: number } }>('/v1/dossiers', {
     schema: {
       summary: 'The change feed: dossiers as of their latest change, in change order',
       description: 'Poll with the returned nextCursor: it never skips or repeats a change, also while writes go on. updatedSince (inclusive, RFC 3339) starts a feed without a cursor.',
@@ -93,6 +94,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         properties: {
           updatedSince: { type: 'string', format: 'date-time' }, agency: { type: 'string', maxLength: 32 },
           status: { type: 'integer', minimum: 1, maximum: 10 }, procedure: { type: 'string', maxLength: 16 },
+          format: { enum: ['canonical', ...DVCQG_FORMATS], description: 'each item in a DVCQG form: the export of a period' },
           cursor: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: FEED_MAX, default: 100 },
         },
       },
@@ -121,7 +123,9 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     });
     // Serialised by hand: the items are stored canonical JSON already, and the feed is the hot read path.
     const next = encodeCursor({ ...cursor, a: last ?? cursor.a });
-    return reply.type('application/json').send(`{"items":[${items.map((d) => JSON.stringify(d)).join(',')}],"nextCursor":${JSON.stringify(next)}}`);
+    const format = q.format && q.format !== 'canonical' ? q.format : undefined;
+    const item = (d: Dossier) => JSON.stringify(format ? dvcqgForm(format, d) : d);
+    return reply.type('application/json').send(`{"items":[${items.map(item).join(',')}],"nextCursor":${JSON.stringify(next)}}`);
   });
 
   const changeResponse = { 202: receiptSchema, '4xx': problemSchema };
