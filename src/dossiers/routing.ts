@@ -47,22 +47,26 @@ function namedAgencies(change: DossierChange): { path: string; agency: AgencyRef
 }
 
 /**
- * Level and kind of a registered agency are the registry's (a change's values are replaced; `mismatch` hears of
- * each difference); then a district agency on a dossier received from 1 July 2025 is refused.
+ * A district agency on a dossier received from 1 July 2025 is refused (as sent, and as the registry has it); then the
+ * level and kind of a registered agency are the registry's (a change's values are replaced; `mismatch` hears of each).
  */
 export function settleLevels(change: DossierChange, receivedAt: string | undefined, lookup: AgencyLookup, mismatch?: (path: string, given: string, registered: string) => void): void {
+  retiredLevels(change, receivedAt);
   for (const { path, agency } of namedAgencies(change)) {
     const reg = lookup(agency.code);
-    if (reg) {
-      const given = `${agency.level}${agency.kind ? `/${agency.kind}` : ''}`;
-      const registered = `${reg.level}${reg.kind ? `/${reg.kind}` : ''}`;
-      // A change that names no kind takes the registry's; one that names another level or kind is corrected.
-      if (agency.level !== reg.level || (agency.kind && reg.kind && agency.kind !== reg.kind)) mismatch?.(path, given, registered);
-      agency.level = reg.level;
-      if (reg.level !== 'commune') delete agency.kind;
-      else if (reg.kind) agency.kind = reg.kind;
-    }
+    if (!reg) continue;
+    const given = `${agency.level}${agency.kind ? `/${agency.kind}` : ''}`;
+    const registered = `${reg.level}${reg.kind ? `/${reg.kind}` : ''}`;
+    // A change that names no kind takes the registry's; one that names another level or kind is corrected.
+    if (agency.level !== reg.level || (agency.kind && reg.kind && agency.kind !== reg.kind)) mismatch?.(path, given, registered);
+    agency.level = reg.level;
+    if (reg.level !== 'commune') delete agency.kind;
+    else if (reg.kind) agency.kind = reg.kind;
   }
+  retiredLevels(change, receivedAt);
+}
+
+function retiredLevels(change: DossierChange, receivedAt: string | undefined): void {
   if (!isNewEra(receivedAt)) return;
   const errors: FieldError[] = namedAgencies(change).filter((a) => a.agency.level === 'district')
     .map((a) => ({ path: `${a.path}/level`, message: 'district is only for dossiers received before 2025-07-01 (+07:00)' }));
