@@ -8,6 +8,7 @@ import { HUB_OWNED_FIELDS, type Dossier } from '../canonical/types.js';
 import { validateChange, validateDossier } from '../canonical/validate.js';
 import { normaliseChange } from '../dossiers/normalise.js';
 import { checkTimeRange } from '../dossiers/time-range.js';
+import { readStepDeadlines } from '../dossiers/steps.js';
 import { decideExisting, decideNew, decideTransfer, inScope, type ChangeRequest, type RuleContext } from '../dossiers/rules.js';
 import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
 import type { Store, SystemRecord, CommitResult } from '../store/types.js';
@@ -88,6 +89,10 @@ export class IngestPipeline {
     if (shapeErrors.length) throw new HubError('HUB_VALIDATION', `Invalid dossier: ${shapeErrors[0]!.path} ${shapeErrors[0]!.message}`, shapeErrors);
     const now = Date.now();
     checkTimeRange(change, now);
+    const steps = readStepDeadlines(change.steps, (i) => {
+      throw new HubError('HUB_VALIDATION', `steps/${i}: deadlineAt and dueAt differ`, [{ path: `/steps/${i}/deadlineAt`, message: 'differs from dueAt (deadlineAt is the former name of dueAt)' }]);
+    });
+    if (steps) change.steps = steps;
     const transfer = op.transfer ? normaliseChange(op.transfer) : undefined;
     // The dossier is found by the same normalised strings that are stored (a stray space or zero-width character
     // in a code must not make a known dossier look new).

@@ -9,6 +9,7 @@ import { HubError } from '../../errors.js';
 import type { Dossier } from '../../canonical/types.js';
 import { toCloudEvent } from '../../canonical/cloudevent.js';
 import { scopeAgencies, type Revision } from '../../dossiers/rules.js';
+import { asServed } from '../../dossiers/steps.js';
 import { ulid } from '../../util/id.js';
 import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
 import type { Receipt } from '../../../adapters/kit/contract.js';
@@ -151,7 +152,7 @@ export class SqliteStore implements Store {
     }
     const code = item.ref.code ?? mapped;
     const doc = code ? (this.q.dossier.get(code) as string | undefined) : undefined;
-    const current: Dossier | null = doc ? JSON.parse(doc) : null;
+    const current: Dossier | null = doc ? asServed(JSON.parse(doc) as Dossier) : null;
     if (current) {
       const last = this.q.lastFromSource.get(current.code, item.source) as { sha: string; receipt: string } | undefined;
       if (last && last.sha === item.canonicalSha256) {
@@ -228,7 +229,7 @@ export class SqliteStore implements Store {
 
   async getDossier(code: string): Promise<Dossier | undefined> {
     const doc = this.q.dossier.get(code) as string | undefined;
-    return doc ? JSON.parse(doc) : undefined;
+    return doc ? asServed(JSON.parse(doc) as Dossier) : undefined;
   }
 
   async findCodeByLocal(system: string, localCode: string): Promise<string | undefined> {
@@ -251,7 +252,7 @@ export class SqliteStore implements Store {
       params.scope = JSON.stringify(q.scope);
     }
     const rows = this.db.prepare(`SELECT d.seq, d.doc FROM dossiers d WHERE ${where.join(' AND ')} ORDER BY d.seq LIMIT @limit`).all(params) as { seq: number; doc: string }[];
-    return { items: rows.map((r) => JSON.parse(r.doc)), last: rows.at(-1)?.seq };
+    return { items: rows.map((r) => asServed(JSON.parse(r.doc) as Dossier)), last: rows.at(-1)?.seq };
   }
 
   async headSeq(): Promise<number> {
