@@ -131,6 +131,11 @@ t.test('a transfer to a district agency is 422 HUB_LEVEL_RETIRED; a stored distr
   t.match({ s: res.statusCode, ...res.json() }, { s: 422, code: 'HUB_LEVEL_RETIRED', errors: [{ path: '/toAgency' }] });
   t.equal((await read(code)).json().revision, 1, 'nothing stored');
   t.equal(hub.ctx.registry.servingSystem('000.00.44.H12')?.systemId, 'undp-huyen-cu', 'the stored district system is still served');
+  // Until it is changed: a change must move it and its agencies off district (old identifiers become predecessors).
+  await t.rejects(hub.ctx.registry.update('undp-huyen-cu', { name: 'renamed' }), { code: 'HUB_LEVEL_RETIRED' });
+  const moved = await hub.ctx.registry.update('undp-huyen-cu', { level: 'commune', agencies: [{ code: '000.12.44.H12', kind: 'phuong', predecessors: ['000.00.44.H12'] }] as never });
+  t.match(moved.agencies, [{ code: '000.12.44.H12', level: 'commune', kind: 'phuong' }]);
+  t.equal(hub.ctx.registry.servingSystem('000.00.44.H12'), undefined, 'a predecessor is not served');
 });
 
 t.test('code issuing: 4 digits, then 5 to 7; numbers held in any spelling skipped; past 9999999 409', async (t) => {
