@@ -107,13 +107,25 @@ export function mergeParticipants(stored: readonly Participant[], incoming: read
   return [...byCode.values()];
 }
 
+/** Whether the system's only link to the dossier is a participant's agency. */
+export function participantOnly(actor: ActorLike, d: Dossier): boolean {
+  if (actor.role === 'platform' || leadAgencies(d).some((a) => actor.agencies.includes(a))) return false;
+  return participantAgencies(d).some((a) => actor.agencies.includes(a));
+}
+
+/** A participant's system does not pass the dossier on: the lead's system does (art. 20(2)). */
+export function checkParticipantTransfer(actor: ActorLike, d: Dossier): void {
+  if (participantOnly(actor, d)) {
+    throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `${actor.id} takes part in dossier ${d.code}: the lead's system transfers it`, [{ path: '/toAgency', message: 'a participant may not transfer the dossier' }]);
+  }
+}
+
 /**
  * A system linked to the dossier only through a participant's agency may add steps and change its own participant
  * entry; any other field it sends with a value other than the stored one is 403.
  */
 export function checkParticipantChange(actor: ActorLike, current: Dossier, change: DossierChange): void {
-  if (actor.role === 'platform' || leadAgencies(current).some((a) => actor.agencies.includes(a))) return;
-  if (!participantAgencies(current).some((a) => actor.agencies.includes(a))) return; // not in scope at all: the rules refuse it
+  if (!participantOnly(actor, current)) return;
   const refuse = (path: string) => {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `${actor.id} takes part in dossier ${current.code}: it may add steps and change its own participant entry only`, [{ path, message: 'a participant may not change this field' }]);
   };

@@ -6,7 +6,7 @@ import type { Dossier, DossierChange, EventType, Level, Step, Transfer } from '.
 import { TERMINAL_STATUSES } from '../canonical/types.js';
 import { formatVn, parseRfc3339 } from '../util/time.js';
 import {
-  checkCodeOwner, checkParticipantChange, checkTransferTarget, leadAgencies, participantAgencies, routeExisting, routeNew, settleLevels,
+  checkCodeOwner, checkParticipantChange, checkParticipantTransfer, checkTransferTarget, leadAgencies, participantAgencies, routeExisting, routeNew, settleLevels,
   type RegisteredAgency,
 } from './routing.js';
 import { servedSteps } from './steps.js';
@@ -260,6 +260,7 @@ export function decideTransfer(current: Dossier, transfer: { toAgency: string; r
   if (!inScope(ctx.actor, current)) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${ctx.actor.id}`);
   }
+  checkParticipantTransfer(ctx.actor, current);
   const d = structuredClone(current);
   const t = applyTransfer(d, transfer, ctx);
   d.revision = current.revision + 1;

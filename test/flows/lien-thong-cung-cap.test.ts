@@ -61,6 +61,8 @@ t.test('a same-level parallel liên thông with two participants', async (t) => 
   t.equal(other.json().errors[0].path, '/participants/0');
   const summary = await hub.post('bhxh-tan-an', bhxhKey, { code, summary: 'Sửa trích yếu' });
   t.equal(summary.statusCode, 403, summary.body);
+  const passOn = await hub.app.inject({ method: 'POST', url: `/v1/dossiers/${code}/transfer`, headers: { authorization: `Bearer ${bhxhKey}` }, payload: { toAgency: POLICE } });
+  t.equal(passOn.statusCode, 403, `a participant does not transfer the dossier: ${passOn.body}`);
 
   // 5. The social-insurance office reports; the lead finishes the dossier.
   const bhxhDone = await hub.post('bhxh-tan-an', bhxhKey, { code, participants: [{ ...sample.participants[1], finishedAt: '2026-12-01T10:00:00+07:00' }] });
