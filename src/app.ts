@@ -76,7 +76,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, { onAuditError: (err) => log.error({ err }, 'auth failure audit not written') }),
-    pipeline: new IngestPipeline({ store, registry, log, metrics, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
+    pipeline: new IngestPipeline({ store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers }, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
   };
 
   const app = Fastify({

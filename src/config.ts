@@ -2,6 +2,7 @@
 // Every option has its default and unit here; each part of the hub receives only its slice.
 import path from 'node:path';
 import { Ajv } from 'ajv';
+import { AGENCY_CODE } from './canonical/types.js';
 
 export interface HubConfig {
   /** HTTP listener. */
@@ -41,6 +42,10 @@ export interface HubConfig {
   trustProxy: string[];
   /** Origins (scheme://host[:port]) whose pages may call the citizen look-up from the browser (CORS). Empty: none. */
   corsOrigins: string[];
+  /** Who issues national dossier codes (canonical.md "Codes"): the hub, or the sources (a new dossier must carry one). */
+  codeIssuer: 'hub' | 'source';
+  /** Agency identifiers any system may use in a new dossier's code (DVCQG's, on online liên thông groups). */
+  nationalIssuers: string[];
 }
 
 const schema = {
@@ -66,6 +71,8 @@ const schema = {
     relay: { type: 'boolean' },
     trustProxy: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F.:]+(/[0-9]{1,3})?$' } },
     corsOrigins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/\\s]+$' } },
+    codeIssuer: { enum: ['hub', 'source'] },
+    nationalIssuers: { type: 'array', items: { type: 'string', pattern: AGENCY_CODE.source } },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -108,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     relay: env.HUB_RELAY !== 'off',
     trustProxy: (env.HUB_TRUST_PROXY ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     corsOrigins: (env.HUB_CORS_ORIGINS ?? '').split(',').map((x) => x.trim().replace(/\/$/, '')).filter(Boolean),
+    codeIssuer: (env.HUB_CODE_ISSUER || 'hub') as HubConfig['codeIssuer'],
+    nationalIssuers: (env.HUB_NATIONAL_ISSUERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     ...overrides,
   };
   for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];
@@ -115,5 +124,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw new Error(`Invalid configuration: ${why}. See README "Configuration".`);
   }
-  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[], trustProxy: Object.freeze([...cfg.trustProxy]) as string[], corsOrigins: Object.freeze([...(cfg.corsOrigins ?? [])]) as string[] });
+  return Object.freeze({ ...cfg, retryDelaysMs: Object.freeze([...cfg.retryDelaysMs]) as number[], trustProxy: Object.freeze([...cfg.trustProxy]) as string[], corsOrigins: Object.freeze([...(cfg.corsOrigins ?? [])]) as string[], nationalIssuers: Object.freeze([...cfg.nationalIssuers]) as string[] });
 }

@@ -33,13 +33,17 @@ export const ERRORS = {
   HUB_VALIDATION: { status: 422, title: 'The dossier is invalid', retry: false },
   HUB_VALIDATION_HUB_OWNED: { status: 422, title: 'The change sets a field owned by the hub', retry: false },
   HUB_DATE_INVALID: { status: 422, title: 'A date or time is malformed or impossible', retry: false },
+  HUB_DATE_OUT_OF_RANGE: { status: 422, title: 'A time lies outside what the hub can have seen (1990 to a few minutes ahead; due dates to 10 years ahead)', retry: false },
+  HUB_LEVEL_RETIRED: { status: 422, title: 'Level district is only for dossiers received before 1 July 2025 and never for registrations', retry: false },
+  HUB_CODE_REQUIRED: { status: 422, title: 'The hub issues no codes (HUB_CODE_ISSUER=source): a new dossier needs its national code', retry: false },
   HUB_STATUS_UNKNOWN: { status: 422, title: 'Unknown status code or text', retry: false },
   HUB_BATCH_TOO_LARGE: { status: 422, title: 'A batch carries more items than allowed (500)', retry: false },
   HUB_BATCH_REJECTED: { status: 422, title: 'No item of the batch was accepted', retry: false },
   // Domain rules
   HUB_STATUS_TERMINAL: { status: 409, title: 'The dossier is in a terminal status', retry: false },
   HUB_CODE_CONFLICT: { status: 409, title: 'The local number is already mapped to another dossier code', retry: false },
-  HUB_CODE_EXHAUSTED: { status: 409, title: 'No dossier number is left for this agency and day (past 9999)', retry: false },
+  HUB_CODE_EXHAUSTED: { status: 409, title: 'No dossier number is left for this agency and day (past 9999999)', retry: false },
+  HUB_CODE_FOREIGN: { status: 403, title: "The code's agency identifier belongs to neither the sender, the dossier's agencies nor a national issuer", retry: false },
   HUB_TRANSFER_NO_SYSTEM: { status: 422, title: 'No active system serves the target agency', retry: false },
   // Administration
   HUB_SYSTEM_EXISTS: { status: 409, title: 'A system with this id is already registered', retry: false },

@@ -4,7 +4,7 @@
 import type { DecodeResult, DecodedItem, InboundRequest } from '../kit/contract.js';
 import { AdapterError } from '../kit/contract.js';
 import { parseXml, child, childrenNamed, attr, type XmlElement } from '../kit/xml.js';
-import type { DossierChange, Level, ApplicantType, Channel, Step } from '../../src/canonical/types.js';
+import type { Dossier, DossierChange, Level, ApplicantType, Channel, Step } from '../../src/canonical/types.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { digitsOnly } from '../../src/util/text.js';
 import { parseLocal, formatVn } from '../../src/util/time.js';
@@ -15,7 +15,15 @@ export const ITEMS_PATH = '/GoiTin/DanhSachHoSo/HoSo';
 
 /** trangThai → canonical; `8` is resolved with lyDo (rut → 7). */
 export const STATUS_IN: Readonly<Record<string, number>> = { 0: 1, 1: 2, 2: 4, 3: 5, 4: 6, 5: 9, 6: 10, 8: 8, 9: 3 };
-export const LEVEL_IN: Readonly<Record<string, Level>> = { tinh: 'province', huyen: 'district', xa: 'commune' };
+type Kind = NonNullable<Dossier['agency']['kind']>;
+/** `cap` (tnmt.md): a province, a commune-level unit of each kind, or a district of the three-tier past. */
+export const CAP_IN: Readonly<Record<string, { level: Level; kind?: Kind }>> = {
+  tinh: { level: 'province' }, xa: { level: 'commune', kind: 'xa' }, phuong: { level: 'commune', kind: 'phuong' },
+  dac_khu: { level: 'commune', kind: 'dac_khu' }, huyen: { level: 'district' },
+};
+export const capOut = (a: { level: Level; kind?: Kind }): string => (a.level === 'province' ? 'tinh' : a.level === 'district' ? 'huyen' : a.kind ?? 'xa');
+/** The kind of a financial obligation from its code (tnmt.md); an unknown code has none. */
+export const FEE_KINDS: Readonly<Record<string, 'fee' | 'charge' | 'tax' | 'levy'>> = { LPTB: 'charge', TSDD: 'levy', TNCN: 'tax' };
 export const APPLICANT_IN: Readonly<Record<string, ApplicantType>> = { 1: 'citizen', 2: 'business', 3: 'agency', 4: 'other' };
 export const CHANNEL_IN: Readonly<Record<string, Channel>> = { 1: 'in_person', 2: 'online', 3: 'postal' };
 export const FEE_NAMES: Readonly<Record<string, string>> = { LPTB: 'Lệ phí trước bạ', TSDD: 'Tiền sử dụng đất', TNCN: 'Thuế thu nhập cá nhân' };
@@ -64,8 +72,8 @@ function mapHoSo(h: XmlElement, base: string): DossierChange {
 
   const coQuan = child(h, 'CoQuan') ?? fail('HUB_VALIDATION', `${base}/CoQuan`, 'required element CoQuan is missing');
   const cap = required(coQuan, 'cap', `${base}/CoQuan`);
-  const level = own(LEVEL_IN, cap) ?? fail('HUB_VALIDATION', `${base}/CoQuan/@cap`, `cap "${cap}" is not tinh, huyen or xa`);
-  change.agency = { code: required(coQuan, 'ma', `${base}/CoQuan`), level };
+  const level = own(CAP_IN, cap) ?? fail('HUB_VALIDATION', `${base}/CoQuan/@cap`, `cap "${cap}" is not tinh, xa, phuong, dac_khu or huyen`);
+  change.agency = { code: required(coQuan, 'ma', `${base}/CoQuan`), ...level };
   const agencyName = opt(coQuan, 'ten');
   if (agencyName) change.agency.name = agencyName;
 
@@ -105,6 +113,8 @@ function mapHoSo(h: XmlElement, base: string): DossierChange {
     const soTien = required(n, 'soTien', p);
     if (!/^\d{1,16}$/.test(soTien)) fail('HUB_VALIDATION', `${p}/@soTien`, `soTien "${soTien}" is not a whole number of đồng`);
     const fee: NonNullable<DossierChange['fees']>[number] = { code: loaiPhi, name: own(FEE_NAMES, loaiPhi) ?? loaiPhi, amount: Number(soTien) };
+    const kind = own(FEE_KINDS, loaiPhi);
+    if (kind) fee.kind = kind;
     const daNop = opt(n, 'daNop');
     if (daNop === 'true' || daNop === '1') fee.paid = true;
     else if (daNop === 'false' || daNop === '0') fee.paid = false;

@@ -6,7 +6,7 @@ import { el, renderXml, parseXmlText, attr, xmlSafeText, type XmlOut } from '../
 import type { FieldError, ErrorCode } from '../../src/errors.js';
 import { ERRORS } from '../../src/errors.js';
 import { parseRfc3339, toLocalParts } from '../../src/util/time.js';
-import { STATUS_IN, LEVEL_IN, APPLICANT_IN, CHANNEL_IN } from './decode.js';
+import { STATUS_IN, capOut, APPLICANT_IN, CHANNEL_IN } from './decode.js';
 
 export const NS = 'urn:stnmt:motcua:v2';
 const CONTENT_TYPE = 'application/xml';
@@ -15,7 +15,6 @@ const CONTENT_TYPE = 'application/xml';
 const invert = <T extends string | number>(table: Readonly<Record<string, T>>): Map<T, string> =>
   new Map(Object.entries(table).map(([k, v]) => [v, k]));
 const STATUS_OUT = invert(STATUS_IN);
-const LEVEL_OUT = invert(LEVEL_IN);
 const APPLICANT_OUT = invert(APPLICANT_IN);
 const CHANNEL_OUT = invert(CHANNEL_IN);
 
@@ -52,7 +51,7 @@ export function encodeTnmt(event: OutboundEvent): NativeMessage {
     d.procedure.name || d.procedure.sectorName || d.procedure.sectorCode
       ? el('ThuTuc', { ten: d.procedure.name, linhVuc: d.procedure.sectorName, maLinhVuc: d.procedure.sectorCode })
       : undefined,
-    el('CoQuan', { ma: d.agency.code, ten: d.agency.name, cap: LEVEL_OUT.get(d.agency.level) }),
+    el('CoQuan', { ma: d.agency.code, ten: d.agency.name, cap: capOut(d.agency) }),
     el(
       'NguoiDeNghi', { loai: APPLICANT_OUT.get(applicant.type) },
       el('HoTen', {}, applicant.name),

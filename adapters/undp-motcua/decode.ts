@@ -4,7 +4,7 @@ import type { DecodeResult, DecodedItem, InboundRequest } from '../kit/contract.
 import { AdapterError } from '../kit/contract.js';
 import { parseJsonBody, parseJsonText, isPlainObject } from '../kit/json.js';
 import { decodeUtf8 } from '../kit/bytes.js';
-import type { DossierChange, Level, ApplicantType } from '../../src/canonical/types.js';
+import type { Dossier, DossierChange, Level, ApplicantType } from '../../src/canonical/types.js';
 import type { ErrorCode } from '../../src/errors.js';
 import { digitsOnly, foldForMatch, normaliseText } from '../../src/util/text.js';
 import { fromLocalParts, parseClock, formatVn } from '../../src/util/time.js';
@@ -19,7 +19,14 @@ export const STATUS_ROWS: ReadonlyArray<readonly [number, readonly string[]]> = 
 ];
 const STATUS_BY_TEXT = new Map(STATUS_ROWS.flatMap(([code, texts]) => texts.map((t) => [foldForMatch(t), code] as const)));
 
-export const LEVEL_IN: Readonly<Record<string, Level>> = { tinh: 'province', huyen: 'district', xa: 'commune' };
+type Kind = NonNullable<Dossier['agency']['kind']>;
+/** `don_vi.cap` (undp.md): a province, a commune-level unit of each kind, or a district of the three-tier past. */
+export const CAP_IN: Readonly<Record<string, { level: Level; kind?: Kind }>> = {
+  tinh: { level: 'province' }, xa: { level: 'commune', kind: 'xa' }, phuong: { level: 'commune', kind: 'phuong' },
+  dac_khu: { level: 'commune', kind: 'dac_khu' }, huyen: { level: 'district' },
+};
+/** What the hub writes in `cap`: the commune's kind (`xa` when it has none), `tinh`, or `huyen` for a pre-2025 district. */
+export const capOut = (a: { level: Level; kind?: Kind }): string => (a.level === 'province' ? 'tinh' : a.level === 'district' ? 'huyen' : a.kind ?? 'xa');
 export const APPLICANT_IN: Readonly<Record<string, ApplicantType>> = { cong_dan: 'citizen', doanh_nghiep: 'business', to_chuc: 'other', co_quan: 'agency' };
 export const FEE_NAME = 'Lệ phí';
 
@@ -47,13 +54,10 @@ function date(day: string, path: string, clock: { hour: number; minute: number }
   return ms === null ? fail('HUB_DATE_INVALID', path, `"${day}" is not a valid d/M/yyyy date`) : formatVn(ms);
 }
 
-/**
- * `don_vi.cap` absent: UNDP runs only at districts and communes, so the level comes from the agency identifier —
- * a non-zero second group (`000.12.34.H12`) is a commune, anything else a district.
- */
-function levelOf(code: string, cap: string | undefined): Level {
-  if (cap !== undefined) return own(LEVEL_IN, foldForMatch(cap)) ?? fail('HUB_VALIDATION', '/don_vi/cap', `cap "${cap}" is not xa, huyen or tinh`);
-  return /^\d{3}\.(?!00)\d{2}\./.test(code) ? 'commune' : 'district';
+/** `don_vi.cap` absent: commune (the software runs only at communes now); the registry gives its kind. */
+function levelOf(cap: string | undefined): { level: Level; kind?: Kind } {
+  if (cap === undefined) return { level: 'commune' };
+  return own(CAP_IN, foldForMatch(cap).replace(/\s+/g, '_')) ?? fail('HUB_VALIDATION', '/don_vi/cap', `cap "${cap}" is not tinh, xa, phuong, dac_khu or huyen`);
 }
 
 function fee(value: unknown): number | undefined {
@@ -79,7 +83,7 @@ function mapBody(v: Record<string, unknown>, systemId: string): NonNullable<Deco
   if (!isPlainObject(donVi)) fail('HUB_VALIDATION', '/don_vi', 'required object don_vi is missing');
   const dv = donVi as Record<string, unknown>;
   const agencyCode = req(dv, 'ma', '/don_vi/ma');
-  change.agency = { code: agencyCode, level: levelOf(agencyCode, str(dv, 'cap', '/don_vi/cap')) };
+  change.agency = { code: agencyCode, ...levelOf(str(dv, 'cap', '/don_vi/cap')) };
   const agencyName = str(dv, 'ten', '/don_vi/ten');
   if (agencyName) change.agency.name = agencyName;
 
@@ -92,6 +96,7 @@ function mapBody(v: Record<string, unknown>, systemId: string): NonNullable<Deco
     const id = normaliseText(cmnd).replace(/[\s.-]/g, '');
     if (!/^(\d{9}|\d{12})$/.test(id)) fail('HUB_VALIDATION', '/cmnd', `cmnd must have 9 or 12 digits`);
     change.applicant.idNumber = id;
+    change.applicant.identifiers = [{ type: id.length === 12 ? 'cccd' : 'cmnd', number: id }];
   }
   const phone = str(v, 'dien_thoai', '/dien_thoai');
   if (phone !== undefined) change.applicant.phone = digitsOnly(phone);
@@ -124,7 +129,7 @@ function mapBody(v: Record<string, unknown>, systemId: string): NonNullable<Deco
     if (documents.length) change.documents = documents;
   }
   const amount = fee(v.le_phi);
-  if (amount !== undefined) change.fees = [{ name: FEE_NAME, amount }];
+  if (amount !== undefined) change.fees = [{ name: FEE_NAME, amount, kind: 'charge' }];
 
   const op: NonNullable<DecodedItem['op']> = { kind: 'change', ref: national ? { code: national, localCode } : { localCode }, change };
   const lt = v.lien_thong;

@@ -2,11 +2,10 @@
 import type { NativeMessage, OutboundEvent, ReplyVerdict, Target } from '../kit/contract.js';
 import { AdapterError } from '../kit/contract.js';
 import { parseRfc3339, formatDmy } from '../../src/util/time.js';
-import { STATUS_ROWS, LEVEL_IN, APPLICANT_IN } from './decode.js';
+import { STATUS_ROWS, APPLICANT_IN, capOut } from './decode.js';
 
 // Inverse tables derived from the decode tables, so the two directions cannot drift.
 const invert = <T extends string>(table: Readonly<Record<string, T>>): Map<T, string> => new Map(Object.entries(table).map(([k, v]) => [v, k]));
-const LEVEL_OUT = invert(LEVEL_IN);
 const APPLICANT_OUT = invert(APPLICANT_IN);
 const STATUS_TEXT = new Map(STATUS_ROWS.map(([code, texts]) => [code, texts[0]!]));
 
@@ -27,7 +26,7 @@ export function encodeUndp(event: OutboundEvent, target: Target): NativeMessage 
     ma_ho_so_qg: d.code,
     ma_tthc: d.procedure.code,
     ten_tthc: d.procedure.name,
-    don_vi: { ma: d.agency.code, ten: d.agency.name, cap: LEVEL_OUT.get(d.agency.level) },
+    don_vi: { ma: d.agency.code, ten: d.agency.name, cap: capOut(d.agency) },
     nguoi_nop: d.applicant.name,
     loai_doi_tuong: APPLICANT_OUT.get(d.applicant.type),
     cmnd: d.applicant.idNumber,

@@ -45,6 +45,8 @@ export function faultKind(code: ErrorCode, status: number): { faultcode: 'Client
   // Retry-worthy refusals keep 429 so that a client (and a proxy) can back off.
   if (TRY_LATER.has(code) || status === 429) return { faultcode: 'Server', http: 429 };
   const catalogued = Object.hasOwn(ERRORS, code) ? ERRORS[code].status : 500;
+  // The 403-class refusals (HUB_CODE_FOREIGN, HUB_AUTHZ_AGENCY_SCOPE, another system's path) travel with 403 (xay-dung.md).
+  if (status === 403 || catalogued === 403) return { faultcode: 'Client', http: 403 };
   if (status >= 500 || catalogued >= 500) return { faultcode: 'Server', http: 500 };
   return { faultcode: 'Client', http: 500 };
 }

@@ -9,6 +9,7 @@ import { toVn } from '../util/time.js';
 
 const DATE_FIELDS = new Set([
   'receivedAt', 'dueAt', 'finishedAt', 'returnedAt', 'at', 'deadlineAt', 'requestedAt', 'resubmittedAt', 'previousDueAt', 'newDueAt',
+  'submittedAt', 'startedAt', 'paidAt',
 ]);
 const DIGIT_FIELDS = new Set(['idNumber', 'phone']);
 

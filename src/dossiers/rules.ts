@@ -6,6 +6,11 @@ import type { Dossier, DossierChange, EventType, Level, Step, Transfer } from '.
 import { TERMINAL_STATUSES } from '../canonical/types.js';
 import { formatVn, parseRfc3339 } from '../util/time.js';
 import { clockOnChange, clockOnNew, type Clock } from './clock.js';
+import {
+  checkCodeOwner, checkParticipantChange, checkParticipantTransfer, checkTransferTarget, leadAgencies, participantAgencies, routeExisting, routeNew, settleLevels,
+  type RegisteredAgency,
+} from './routing.js';
+import { servedSteps } from './steps.js';
 
 export interface Actor {
   id: string;
@@ -18,7 +23,12 @@ export interface RuleContext {
   /** When the hub accepts the change (epoch ms). */
   now: number;
   /** The active system serving an agency, and the agency's level and name from the registry. */
-  servingSystem(agency: string): { systemId: string; level: Level; name?: string } | undefined;
+  servingSystem(agency: string): RegisteredAgency | undefined;
+  /** Who issues codes (HUB_CODE_ISSUER, default hub) and the national issuers any system may use (HUB_NATIONAL_ISSUERS). */
+  codeIssuer?: 'hub' | 'source';
+  nationalIssuers?: readonly string[];
+  /** Told when a change names a registered agency with another level or kind than the registry's (logged, not refused). */
+  onLevelMismatch?(path: string, given: string, registered: string): void;
   /** The calendar and catalogue for hub-computed due dates (absent: the hub computes none). */
   clock?: Clock;
 }
@@ -42,13 +52,11 @@ const stepKey = (s: Step) => `${at(s.at)}|${s.status}|${s.actor ?? ''}`;
 const byTime = (a: Step, b: Step) => at(a.at) - at(b.at);
 
 /** Agencies whose systems may read and write the dossier (api.md, "scope"). */
-export function scopeAgencies(d: Pick<Dossier, 'agency' | 'routing'>): string[] {
-  const transfers = d.routing?.transfers ?? [];
-  const origin = transfers[0]?.fromAgency ?? d.agency.code;
-  return [...new Set([d.agency.code, origin, ...transfers.map((t) => t.toAgency)])];
+export function scopeAgencies(d: Pick<Dossier, 'agency' | 'routing' | 'receivingAgency' | 'participants'>): string[] {
+  return [...new Set([...leadAgencies(d), ...participantAgencies(d)])];
 }
 
-export function inScope(actor: Actor, d: Pick<Dossier, 'agency' | 'routing'>): boolean {
+export function inScope(actor: Actor, d: Pick<Dossier, 'agency' | 'routing' | 'receivingAgency' | 'participants'>): boolean {
   return actor.role === 'platform' || scopeAgencies(d).some((a) => actor.agencies.includes(a));
 }
 
@@ -101,9 +109,10 @@ function applyTransfer(d: Dossier, req: NonNullable<ChangeRequest['transfer']>, 
   if (!serving) {
     throw new HubError('HUB_TRANSFER_NO_SYSTEM', `No active system serves agency ${req.toAgency}`, [{ path: '/toAgency', message: 'no active system serves this agency' }]);
   }
+  checkTransferTarget(d, serving);
   const transfer: Transfer = { at: formatVn(ctx.now), fromAgency: d.agency.code, toAgency: req.toAgency };
   if (req.reason) transfer.reason = req.reason;
-  d.agency = { code: req.toAgency, level: serving.level, ...(serving.name ? { name: serving.name } : {}) };
+  d.agency = { code: req.toAgency, level: serving.level, ...(serving.name ? { name: serving.name } : {}), ...(serving.kind && serving.level === 'commune' ? { kind: serving.kind } : {}) };
   const routing = d.routing ?? { origin: ctx.actor.id, holder: ctx.actor.id, transfers: [] };
   d.routing = { ...routing, holder: serving.systemId, transfers: [...routing.transfers, transfer] };
   return transfer;
@@ -126,12 +135,18 @@ function withLocalCode(change: DossierChange, req: ChangeRequest, actor: Actor):
 export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
   const { change, actor } = { change: req.change, actor: ctx.actor };
   checkAltCodes(change, actor);
+  if (!change.code && ctx.codeIssuer === 'source') {
+    throw new HubError('HUB_CODE_REQUIRED', 'The province\'s TTHC system issues the codes: a new dossier needs its national code', [{ path: '/code', message: 'is required (HUB_CODE_ISSUER=source)' }]);
+  }
   if (!change.code && !req.localCode) {
     throw new HubError('HUB_VALIDATION', 'A new dossier needs a national code or the sender\'s local number', [{ path: '/code', message: 'is required when altCodes has no local number' }]);
   }
-  if (actor.role !== 'platform' && change.agency && !actor.agencies.includes(change.agency.code)) {
+  // The receiving desk may send a dossier whose competent agency is another's (reception regardless of boundary).
+  if (actor.role !== 'platform' && change.agency && !actor.agencies.includes(change.agency.code) && !(change.receivingAgency && actor.agencies.includes(change.receivingAgency.code))) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Agency ${change.agency.code} is outside the scope of ${actor.id}`, [{ path: '/agency/code', message: 'outside the system\'s agencies' }]);
   }
+  settleLevels(change, change.receivedAt, ctx.servingSystem, ctx.onLevelMismatch);
+  if (change.code) checkCodeOwner(change.code, actor, change, ctx.nationalIssuers ?? []);
   const { reopenReason: _ignored, extensionReason: _reason, ...fields } = change;
   const nowIso = formatVn(ctx.now);
   const d = { ...fields, code: change.code ?? '', revision: 1, updatedAt: nowIso } as Dossier;
@@ -141,6 +156,8 @@ export function decideNew(req: ChangeRequest, ctx: RuleContext): Revision[] {
   d.steps = unionSteps(change.steps ?? [], change.steps?.some((s) => s.status === change.status) || change.status === undefined ? [] : [{ at: statusAt, status: change.status }]);
   if (change.status !== undefined) completeTimes(d, statusAt);
   d.routing = { origin: actor.id, holder: actor.id, transfers: [] };
+  routeNew(d, ctx.servingSystem);
+  d.steps = servedSteps(d.steps);
   clockOnNew(d, change, ctx.clock);
   const revisions: Revision[] = [{ dossier: d, type: 'dossier.received', previousStatus: null }];
   if (req.transfer) {
@@ -159,6 +176,8 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   if (!inScope(actor, current)) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${actor.id}`, [{ path: '/code', message: 'outside the system\'s agencies' }]);
   }
+  checkParticipantChange(actor, current, change);
+  settleLevels(change, change.receivedAt ?? current.receivedAt, ctx.servingSystem, ctx.onLevelMismatch);
   const nowIso = formatVn(ctx.now);
   const { reopenReason, extensionReason: _reason, steps: newSteps = [], supplements, altCodes: _a, status: wanted, agency, ...replace } = change;
   const d: Dossier = { ...structuredClone(current), ...structuredClone(replace) };
@@ -166,6 +185,7 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   // revision 1. A source that still names its own agency after passing the dossier on does not take it back; the
   // same agency may refresh its name.
   if (agency && agency.code === current.agency.code) d.agency = { ...current.agency, ...structuredClone(agency) };
+  routeExisting(current, change, d);
   d.code = current.code;
   d.revision = current.revision + 1;
   d.updatedAt = nowIso;
@@ -205,7 +225,7 @@ export function decideExisting(current: Dossier, req: ChangeRequest, ctx: RuleCo
   } else {
     d.status = current.status;
   }
-  d.steps = unionSteps(current.steps ?? [], stepsToAdd);
+  d.steps = servedSteps(unionSteps(current.steps ?? [], stepsToAdd));
   clockOnChange(current, d, change, ctx.clock, nowIso);
   const revisions: Revision[] = [{ dossier: d, type, previousStatus: current.status }];
   if (req.transfer) {
@@ -229,6 +249,7 @@ export function decideTransfer(current: Dossier, transfer: { toAgency: string; r
   if (!inScope(ctx.actor, current)) {
     throw new HubError('HUB_AUTHZ_AGENCY_SCOPE', `Dossier ${current.code} is outside the scope of ${ctx.actor.id}`);
   }
+  checkParticipantTransfer(ctx.actor, current);
   const d = structuredClone(current);
   const t = applyTransfer(d, transfer, ctx);
   d.revision = current.revision + 1;

@@ -7,6 +7,8 @@ import { HubError, type FieldError } from '../errors.js';
 import { HUB_OWNED_FIELDS, type Dossier } from '../canonical/types.js';
 import { validateChange, validateDossier } from '../canonical/validate.js';
 import { normaliseChange } from '../dossiers/normalise.js';
+import { checkTimeRange } from '../dossiers/time-range.js';
+import { readStepDeadlines } from '../dossiers/steps.js';
 import { decideExisting, decideNew, decideTransfer, inScope, type ChangeRequest, type RuleContext } from '../dossiers/rules.js';
 import type { Clock } from '../dossiers/clock.js';
 import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
@@ -23,6 +25,8 @@ export interface PipelineDeps {
   log: Logger;
   metrics?: Metrics;
   dueDates?: DueDates;
+  /** HUB_CODE_ISSUER and HUB_NATIONAL_ISSUERS (canonical.md "Codes"); absent: the hub issues, no national issuer. */
+  codes?: { issuer: 'hub' | 'source'; nationalIssuers: readonly string[] };
 }
 
 export interface RequestMeta {
@@ -81,17 +85,25 @@ export class IngestPipeline {
     const change = normaliseChange(op.change);
     const shapeErrors = validateChange(change);
     if (shapeErrors.length) throw new HubError('HUB_VALIDATION', `Invalid dossier: ${shapeErrors[0]!.path} ${shapeErrors[0]!.message}`, shapeErrors);
+    const now = Date.now();
+    checkTimeRange(change, now);
+    const steps = readStepDeadlines(change.steps, (i) => {
+      throw new HubError('HUB_VALIDATION', `steps/${i}: deadlineAt and dueAt differ`, [{ path: `/steps/${i}/deadlineAt`, message: 'differs from dueAt (deadlineAt is the former name of dueAt)' }]);
+    });
+    if (steps) change.steps = steps;
     const transfer = op.transfer ? normaliseChange(op.transfer) : undefined;
     // The dossier is found by the same normalised strings that are stored (a stray space or zero-width character
     // in a code must not make a known dossier look new).
     const ref = normaliseChange(op.ref);
     const code = change.code ?? ref.code;
     const req: ChangeRequest = { change, ...(ref.localCode ? { localCode: ref.localCode } : {}), ...(transfer ? { transfer } : {}) };
-    const now = Date.now();
     const ctx: RuleContext = {
       actor: this.deps.registry.actor(system),
       now,
       servingSystem: (agency) => this.deps.registry.servingSystem(agency),
+      codeIssuer: this.deps.codes?.issuer ?? 'hub',
+      nationalIssuers: this.deps.codes?.nationalIssuers ?? [],
+      onLevelMismatch: (path, given, registered) => this.deps.log.warn({ system: system.id, path, given, registered }, 'agency level or kind differs from the registry; the registry\'s kept'),
       ...(this.deps.dueDates ? { clock: this.deps.dueDates } : {}),
     };
     const started = performance.now();

@@ -4,6 +4,7 @@ import type { Options } from 'amqplib';
 import { CLOUDEVENT_TYPE_PREFIX, type CloudEvent } from '../canonical/cloudevent.js';
 import type { EventType } from '../canonical/types.js';
 import { inScope } from '../dossiers/rules.js';
+import { scopeCodes } from '../dossiers/routing.js';
 import type { OutboxRow, SystemRecord } from '../store/types.js';
 import type { NativeMessage, OutboundEvent } from '../../adapters/kit/contract.js';
 import { getAdapter } from '../../adapters/registry.js';
@@ -62,7 +63,7 @@ export function recipients(systems: readonly SystemRecord[], ce: CloudEvent, typ
   const d = ce.data.dossier;
   return systems.filter((s) => s.status === 'active' && s.id !== source && s.delivery.mode !== 'none'
     && s.subscriptions.some((sub) => sub.events.includes(type)
-      && (sub.scope === 'all' || inScope({ id: s.id, role: s.role, agencies: s.agencies.map((a) => a.code) }, d))));
+      && (sub.scope === 'all' || inScope({ id: s.id, role: s.role, agencies: scopeCodes(s) }, d))));
 }
 
 /** The native message for a system, via its adapter, with its own number for the dossier. Throws when it cannot be made. */

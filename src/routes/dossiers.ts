@@ -3,12 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
 import { inScope } from '../dossiers/rules.js';
-import { toDvcqg } from '../dossiers/dvcqg.js';
+import { scopeCodes } from '../dossiers/routing.js';
+import { DVCQG_FORMATS, dvcqgForm, type DvcqgFormat } from '../dossiers/dvcqg.js';
 import { parseRfc3339 } from '../util/time.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { requireSystem, type HubContext } from '../context.js';
 import type { SystemRecord } from '../store/types.js';
-import type { Dossier } from '../canonical/types.js';
+import { AGENCY_CODE, type Dossier } from '../canonical/types.js';
 import { weakMatch } from '../http/habits.js';
 import { codeParams, receiptSchema, problemResponse } from './schemas.js';
 
@@ -43,19 +44,28 @@ async function readable(ctx: HubContext, system: SystemRecord, code: string): Pr
   return d;
 }
 
+/** Errors of the change the status route builds name the route's own fields (`at`, not `/steps/0/at`). */
+function statusRouteError(e: HubError): HubError {
+  const path = (p: string) => p.replace(/^\/steps\/0\/(at|status|actor|note)$/, '/$1');
+  return new HubError(e.code, e.message.replace('/steps/0/', '/'), e.errors.map((x) => ({ ...x, path: path(x.path) })), e.extra);
+}
+
 export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
-  app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | 'dvcqg' } }>('/v1/dossiers/:code', {
+  app.get<{ Params: { code: string }; Querystring: { format?: 'canonical' | DvcqgFormat } }>('/v1/dossiers/:code', {
     schema: {
       operationId: 'getDossier',
-      summary: 'One dossier: canonical, or the DVCQG DongBoHoSoMC item with ?format=dvcqg',
+      summary: 'One dossier: canonical, the DVCQG DongBoHoSoMC item (?format=dvcqg), its envelope (dvcqg-sync) or the progress items of its steps (dvcqg-progress)',
       description: 'ETag "<revision>-<format>" (weak when the answer is compressed); If-None-Match answers 304. Cache-Control: no-store.',
       tags: ['dossiers'], params: codeParams,
-      querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['canonical', 'dvcqg'] } } },
+      querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['canonical', ...DVCQG_FORMATS] } } },
       response: {
         200: {
-          description: 'The canonical dossier, or the DVCQG item with ?format=dvcqg',
+          description: 'The canonical dossier, the DVCQG item (dvcqg), or a DVCQG envelope (dvcqg-sync, dvcqg-progress)',
           headers: { etag: { type: 'string', description: '"<revision>-<format>", W/ when compressed' } },
-          content: { 'application/json': { schema: { oneOf: [{ $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' }] } } },
+          content: { 'application/json': { schema: { oneOf: [
+            { $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' },
+            { type: 'object', description: 'DVCQG envelope: DongBoHoSoMC (dvcqg-sync) or CapNhatTienDoHoSoMC (dvcqg-progress)', required: ['service', 'madonvi', 'data'], properties: { service: { enum: ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC'] }, isUpdating: { enum: ['False', 'True'] }, madonvi: { type: 'string' }, data: { type: 'array' } } },
+          ] } } },
         },
         304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },
         '4xx': problemResponse,
@@ -70,7 +80,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     reply.header('vary', 'accept-encoding');
     if (weakMatch(req.headers['if-none-match'], etag)) return reply.code(304).header('etag', etag).send();
     reply.header('etag', etag);
-    return format === 'dvcqg' ? toDvcqg(d) : d;
+    return format !== 'canonical' ? dvcqgForm(format, d) : d;
   });
 
   app.get<{ Params: { code: string } }>('/v1/dossiers/:code/events', {
@@ -102,7 +112,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     return { items: await ctx.store.listEvents(req.params.code) };
   });
 
-  app.get<{ Querystring: { updatedSince?: string; agency?: string; status?: number; procedure?: string; cursor?: string; limit?: number } }>('/v1/dossiers', {
+  app.get<{ Querystring: { updatedSince?: string; agency?: string; status?: number; procedure?: string; format?: 'canonical' | DvcqgFormat; cursor?: string; limit?: number } }>('/v1/dossiers', {
     schema: {
       operationId: 'getChangeFeed',
       summary: 'The change feed: dossiers as of their latest change, in change order',
@@ -113,6 +123,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         properties: {
           updatedSince: { type: 'string', format: 'date-time' }, agency: { type: 'string', maxLength: 32 },
           status: { type: 'integer', minimum: 1, maximum: 10 }, procedure: { type: 'string', maxLength: 16 },
+          format: { enum: ['canonical', ...DVCQG_FORMATS], description: 'each item in a DVCQG form: the export of a period' },
           cursor: { type: 'string', maxLength: 200 }, limit: { type: 'integer', minimum: 1, maximum: FEED_MAX, default: 100 },
         },
       },
@@ -141,13 +152,15 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       ...(q.agency ? { agency: q.agency } : {}),
       ...(q.status !== undefined ? { status: q.status } : {}),
       ...(q.procedure ? { procedure: q.procedure } : {}),
-      ...(system.role === 'platform' ? {} : { scope: system.agencies.map((a) => a.code) }),
+      ...(system.role === 'platform' ? {} : { scope: scopeCodes(system) }),
       limit: q.limit ?? 100,
     });
     // Serialised by hand: the items are stored canonical JSON already, and the feed is the hot read path.
     const next = encodeCursor({ ...cursor, a: last ?? cursor.a });
     reply.header('link', nextLink(ctx.config.publicUrl, q, next));
-    return reply.type('application/json').send(`{"items":[${items.map((d) => JSON.stringify(d)).join(',')}],"nextCursor":${JSON.stringify(next)}}`);
+    const format = q.format && q.format !== 'canonical' ? q.format : undefined;
+    const item = (d: Dossier) => JSON.stringify(format ? dvcqgForm(format, d) : d);
+    return reply.type('application/json').send(`{"items":[${items.map(item).join(',')}],"nextCursor":${JSON.stringify(next)}}`);
   });
 
   const changeResponse = { 202: receiptSchema, '4xx': problemResponse };
@@ -174,7 +187,8 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     const step = { at: b.at, status: b.status, ...(b.actor ? { actor: b.actor } : {}), ...(b.note ? { note: b.note } : {}) };
     const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}),
       ...(b.extensionReason ? { extensionReason: b.extensionReason } : {}) };
-    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) });
+    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) })
+      .catch((err: unknown) => { throw err instanceof HubError ? statusRouteError(err) : err; });
     return reply.code(202).send(result.receipt);
   });
 
@@ -184,8 +198,8 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       summary: 'Liên thông: pass the dossier to another agency; the system serving it becomes the holder', tags: ['dossiers'], params: codeParams,
       body: {
         type: 'object', additionalProperties: false, required: ['toAgency'],
-        properties: { toAgency: { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$' }, reason: { type: 'string', maxLength: 2000 } },
-        examples: [{ toAgency: '000.00.34.H12', reason: 'Chuyển UBND huyện đăng ký thường trú' }],
+        properties: { toAgency: { type: 'string', pattern: AGENCY_CODE.source }, reason: { type: 'string', maxLength: 2000 } },
+        examples: [{ toAgency: '000.00.15.H12', reason: 'Chuyển Văn phòng Đăng ký đất đai tỉnh giải quyết' }],
       },
       response: changeResponse,
     },

@@ -4,6 +4,7 @@
 // `Accept: text/csv`.
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
+import { scopeCodes } from '../dossiers/routing.js';
 import { ONTIME_BUCKETS, ONTIME_EXTRA } from '../calendar/ontime.js';
 import { formatVn } from '../util/time.js';
 import { requireSystem, type HubContext } from '../context.js';
@@ -73,7 +74,7 @@ export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
       ...(q.agency !== undefined ? { agency: q.agency } : {}),
       ...(q.procedure !== undefined ? { procedure: q.procedure } : {}),
       ...(q.groupBy ? { groupBy: q.groupBy } : {}),
-      ...(system.role === 'platform' ? {} : { scope: system.agencies.map((a) => a.code) }),
+      ...(system.role === 'platform' ? {} : { scope: scopeCodes(system) }),
     });
     const body = { from: from === undefined ? null : formatVn(from), to: formatVn(to), ...result };
     reply.header('vary', 'accept');

@@ -5,7 +5,9 @@ import type { Receipt } from '../../adapters/kit/contract.js';
 import type { Revision } from '../dossiers/rules.js';
 import type { OntimeQuery, OntimeResult } from '../stats/types.js';
 
-export interface AgencyEntry { code: string; name?: string; level?: Level }
+export type CommuneKind = 'xa' | 'phuong' | 'dac_khu';
+/** An agency a system serves; `predecessors` are identifiers of units it took over (its own for scope and codes, never served). */
+export interface AgencyEntry { code: string; name?: string; level?: Level; kind?: CommuneKind; predecessors?: string[] }
 export interface Subscription { events: EventType[]; scope: 'own' | 'all' }
 export interface Delivery { mode: 'push' | 'pull' | 'none'; url?: string; timeoutMs?: number }
 

@@ -3,18 +3,19 @@
 import { Ajv } from 'ajv';
 import { HubError } from '../errors.js';
 import type { Level } from '../canonical/types.js';
-import type { Store, SystemRecord, SystemRegistration } from '../store/types.js';
+import type { CommuneKind, Store, SystemRecord, SystemRegistration } from '../store/types.js';
 import { keyHmac, newApiKey } from '../trust/keys.js';
 import { getAdapter } from '../../adapters/registry.js';
 import { registrationSchema } from './schema.js';
 import { formatVn } from '../util/time.js';
 import type { Actor } from '../dossiers/rules.js';
+import { scopeCodes } from '../dossiers/routing.js';
 
 const validateRegistration = new Ajv({ allErrors: false, strict: false }).compile(registrationSchema);
 
 export class Registry {
   private byId = new Map<string, SystemRecord>();
-  private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string }>();
+  private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string; kind?: CommuneKind }>();
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly store: Store, private readonly keySecret: string) {}
@@ -25,7 +26,7 @@ export class Registry {
     this.byAgency = new Map();
     for (const s of systems) {
       if (s.status !== 'active') continue;
-      for (const a of s.agencies) this.byAgency.set(a.code, { system: s, level: a.level, ...(a.name ? { name: a.name } : {}) });
+      for (const a of s.agencies) this.byAgency.set(a.code, { system: s, level: a.level, ...(a.name ? { name: a.name } : {}), ...(a.kind ? { kind: a.kind } : {}) });
     }
     for (const l of this.listeners) l();
   }
@@ -48,13 +49,14 @@ export class Registry {
     return this.list().filter((s) => s.status === 'active');
   }
 
-  servingSystem(agency: string): { systemId: string; level: Level; name?: string } | undefined {
+  /** The system serving an agency and the agency's registered level, kind and name (predecessors are not served). */
+  servingSystem(agency: string): { systemId: string; level: Level; name?: string; kind?: CommuneKind } | undefined {
     const hit = this.byAgency.get(agency);
-    return hit ? { systemId: hit.system.id, level: hit.level, ...(hit.name ? { name: hit.name } : {}) } : undefined;
+    return hit ? { systemId: hit.system.id, level: hit.level, ...(hit.name ? { name: hit.name } : {}), ...(hit.kind ? { kind: hit.kind } : {}) } : undefined;
   }
 
   actor(s: SystemRecord): Actor {
-    return { id: s.id, role: s.role, agencies: s.agencies.map((a) => a.code) };
+    return { id: s.id, role: s.role, agencies: scopeCodes(s) };
   }
 
   /** Validate and register; returns the record and its first API key (shown once, stored as an HMAC). */
@@ -100,6 +102,7 @@ export class Registry {
     if (!getAdapter(clean.adapter)) {
       throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${clean.adapter}`, [{ path: '/adapter', message: 'unknown adapter' }]);
     }
+    checkLevels(clean);
     if (clean.delivery.mode === 'push' && !clean.delivery.url) {
       throw new HubError('HUB_VALIDATION', 'Push delivery needs a url', [{ path: '/delivery/url', message: 'is required when mode is push' }]);
     }
@@ -113,4 +116,20 @@ export class Registry {
       updatedAt: iso,
     };
   }
+}
+
+/** No system or agency is registered at level district any more (canonical.md "Levels"); kind is for communes. */
+function checkLevels(reg: SystemRegistration): void {
+  if (reg.level === 'district') {
+    throw new HubError('HUB_LEVEL_RETIRED', 'Level district is retired since 1 July 2025: register the system at province or commune', [{ path: '/level', message: 'district is retired; use province or commune' }]);
+  }
+  reg.agencies.forEach((a, i) => {
+    if (typeof a === 'string') return;
+    if (a.level === 'district') {
+      throw new HubError('HUB_LEVEL_RETIRED', `Agency ${a.code} cannot be registered at level district; register old identifiers as predecessors`, [{ path: `/agencies/${i}/level`, message: 'district is retired; use province or commune' }]);
+    }
+    if (a.kind && (a.level ?? reg.level) !== 'commune') {
+      throw new HubError('HUB_VALIDATION', `Agency ${a.code}: kind is for commune-level agencies only`, [{ path: `/agencies/${i}/kind`, message: 'only with level commune' }]);
+    }
+  });
 }

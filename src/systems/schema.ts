@@ -1,7 +1,10 @@
 // The registration object of api.md, as JSON Schema: used by the admin route, the bootstrap loader and /docs.
 export const systemIdSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } as const;
-const agencyCode = { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$' } as const;
+// QĐ 20/2020 identifiers (canonical.md "Codes"): the canonical schema's pattern, linear in a backtracking engine.
+const agencyCode = { type: 'string', pattern: '^(?=[0-9A-Z.]{1,35}$)[0-9A-Z](?:[0-9A-Z]|\\.(?=[0-9A-Z]))*$' } as const;
+// `district` stays in the shape so that the registry can answer HUB_LEVEL_RETIRED (not a bare shape error).
 const level = { enum: ['province', 'district', 'commune'] } as const;
+const kind = { enum: ['xa', 'phuong', 'dac_khu'] } as const;
 
 export const registrationSchema = {
   $id: 'SystemRegistration',
@@ -19,7 +22,14 @@ export const registrationSchema = {
       items: {
         anyOf: [
           agencyCode,
-          { type: 'object', additionalProperties: false, required: ['code'], properties: { code: agencyCode, name: { type: 'string', maxLength: 500 }, level } },
+          {
+            type: 'object', additionalProperties: false, required: ['code'],
+            properties: {
+              code: agencyCode, name: { type: 'string', maxLength: 500 }, level, kind,
+              // Identifiers of units this agency took over (three-tier past): its own for scope and codes, never served.
+              predecessors: { type: 'array', maxItems: 100, items: agencyCode },
+            },
+          },
         ],
       },
     },

@@ -74,6 +74,9 @@ for (const adapter of allAdapters()) {
       if (again?.kind !== 'change') return t.fail(`round trip gave ${JSON.stringify(result.items[0]?.error?.message)}`);
       // Fields the original change carried come back equal; anything else decoded must equal the stored dossier.
       const expected: Record<string, unknown> = plain({ ...op.change, code: dossier.code });
+      // A commune agency without a kind goes out as `xa` (undp.md, tnmt.md: the formats have no "commune" without a kind).
+      const agency = expected.agency as { level?: string; kind?: string } | undefined;
+      if (agency?.level === 'commune' && agency.kind === undefined) expected.agency = { ...agency, kind: 'xa' };
       const actual: Record<string, unknown> = plain(again.change);
       const stored = plain(dossier) as unknown as Record<string, unknown>;
       t.strictSame(actual, Object.fromEntries(Object.keys(actual).map((k) => [k, k in expected ? expected[k] : stored[k]])), 'round trip keeps the change');

@@ -37,29 +37,30 @@ t.test('an unknown procedure leaves dueAt null (absent)', async (t) => {
   t.notOk(d.dueAtSource);
 });
 
-t.test('supplementation Mon 30/11 09:00 → Wed 02/12 09:00 restarts a hub dueAt: 15 working days counted afresh from the resubmission', async (t) => {
+// Times no later than the hub's clock (HUB_DATE_OUT_OF_RANGE refuses steps more than 5 minutes ahead).
+t.test('supplementation Mon 23/11 09:00 → Wed 25/11 09:00 restarts a hub dueAt: 15 working days counted afresh from the resubmission', async (t) => {
   const code = '000.00.15.H12-261127-0004';
-  await hub.post('tnmt', key, dossier({ code, dueAt: undefined, status: 4, steps: [{ at: '2026-11-27T08:15:00+07:00', status: 4 }] }));
+  await hub.post('tnmt', key, dossier({ code, dueAt: undefined, receivedAt: '2026-11-20T08:15:00+07:00', status: 4, steps: [{ at: '2026-11-20T08:15:00+07:00', status: 4 }] }));
   const before = (await read(code)).dueAt as string;
-  await hub.post('tnmt', key, { code, status: 5, steps: [{ at: '2026-11-30T09:00:00+07:00', status: 5 }] });
-  await hub.post('tnmt', key, { code, status: 4, steps: [{ at: '2026-12-02T09:00:00+07:00', status: 4 }] });
+  await hub.post('tnmt', key, { code, status: 5, steps: [{ at: '2026-11-23T09:00:00+07:00', status: 5 }] });
+  await hub.post('tnmt', key, { code, status: 4, steps: [{ at: '2026-11-25T09:00:00+07:00', status: 4 }] });
   const d = await read(code);
   t.equal(d.supplements.length, 1);
-  t.equal(d.supplements[0].requestedAt, '2026-11-30T09:00:00+07:00');
-  t.equal(d.supplements[0].resubmittedAt, '2026-12-02T09:00:00+07:00');
+  t.equal(d.supplements[0].requestedAt, '2026-11-23T09:00:00+07:00');
+  t.equal(d.supplements[0].resubmittedAt, '2026-11-25T09:00:00+07:00');
   t.equal(d.supplements[0].previousDueAt, before);
   t.equal(d.supplements[0].newDueAt, d.dueAt);
-  t.equal(d.dueAt, '2026-12-23T09:00:00+07:00', 'clock: "restart" (the default): 15 working days from Wednesday 02/12 09:00');
+  t.equal(d.dueAt, '2026-12-16T09:00:00+07:00', 'clock: "restart" (the default): 15 working days from Wednesday 25/11 09:00');
 });
 
 t.test('a source dueAt is not moved by supplementation (only the hub\'s own promise is)', async (t) => {
   const code = '000.00.15.H12-261127-0005';
-  await hub.post('tnmt', key, dossier({ code, status: 4, steps: [{ at: '2026-11-27T08:15:00+07:00', status: 4 }] }));
-  await hub.post('tnmt', key, { code, status: 5, steps: [{ at: '2026-11-30T09:00:00+07:00', status: 5 }] });
-  await hub.post('tnmt', key, { code, status: 4, steps: [{ at: '2026-12-02T09:00:00+07:00', status: 4 }] });
+  await hub.post('tnmt', key, dossier({ code, receivedAt: '2026-11-20T08:15:00+07:00', status: 4, steps: [{ at: '2026-11-20T08:15:00+07:00', status: 4 }] }));
+  await hub.post('tnmt', key, { code, status: 5, steps: [{ at: '2026-11-23T09:00:00+07:00', status: 5 }] });
+  await hub.post('tnmt', key, { code, status: 4, steps: [{ at: '2026-11-25T09:00:00+07:00', status: 4 }] });
   const d = await read(code);
   t.equal(d.dueAt, '2026-12-18T17:00:00+07:00');
-  t.equal(d.supplements[0].resubmittedAt, '2026-12-02T09:00:00+07:00');
+  t.equal(d.supplements[0].resubmittedAt, '2026-11-25T09:00:00+07:00');
   t.equal(d.supplements[0].previousDueAt, '2026-12-18T17:00:00+07:00');
   t.equal(d.supplements[0].newDueAt, '2026-12-18T17:00:00+07:00', 'the due date after the round is the source\'s, unchanged');
 });

@@ -104,6 +104,8 @@ for (const communeMode of ['push', 'pull'] as const) {
     t.equal(d.routing.holder, 'so-tnmt');
     t.match(d.routing.transfers, [{ fromAgency: COMMUNE, toAgency: LAND_OFFICE, reason: sample.lien_thong.ly_do }]);
     t.equal(d.agency.code, LAND_OFFICE, 'the land office stays the competent agency');
+    t.equal(d.receivingAgency.code, COMMUNE, 'the commune desk stays the receiving agency, fixed at revision 1');
+    t.equal(d.routing.returnTo, 'undp-xa-tan-an', 'the result goes back to the system serving the receiving desk');
     t.equal(d.status, 10);
     t.ok(d.finishedAt, 'finishedAt set at the status time');
     t.ok(d.returnedAt, 'returnedAt set at the status time');

@@ -71,7 +71,7 @@ t.test('a platform status change reaches the Construction department over SOAP a
     method: 'POST', url: `/v1/dossiers/${code}/status`, headers: { authorization: `Bearer ${platformKey}` }, payload: { status, at, actor: 'Cổng DVC tỉnh', ...(note ? { note } : {}) },
   });
   t.equal((await platformStatus(sxdCode, 5, '2026-12-01T09:00:00+07:00', 'Bổ sung bản vẽ kết cấu')).statusCode, 202);
-  t.equal((await platformStatus('000.00.15.H12-261127-0007', 9, '2026-12-02T15:30:00+07:00')).statusCode, 202);
+  t.equal((await platformStatus('000.00.15.H12-261127-0007', 9, '2026-12-01T15:30:00+07:00')).statusCode, 202);
 
   const call = await waitFor('NhanCapNhatTuLGSP at the department', () => soapCalls[0]);
   t.equal(call.MaHoSo, 'SXD-2026-004512', "the department's own number");
@@ -87,7 +87,7 @@ t.test('a platform status change reaches the Construction department over SOAP a
 
   // A soap:Client Fault is permanent (whatever HTTP status it travels with): a dead letter, not a retry loop.
   faultNext = true;
-  t.equal((await platformStatus(sxdCode, 4, '2026-12-03T09:00:00+07:00')).statusCode, 202);
+  t.equal((await platformStatus(sxdCode, 4, '2026-12-01T16:00:00+07:00')).statusCode, 202);
   const dead = await waitFor('a dead letter for the Fault', async () => {
     const res = await hub.app.inject({ method: 'GET', url: '/v1/admin/dead-letters?system=so-xay-dung', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     return res.json().items[0];

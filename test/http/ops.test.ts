@@ -18,7 +18,7 @@ t.test('a fresh data dir: bootstrap systems registered once, keys and admin toke
   const config = loadConfig({}, { dataDir: path.join(dir, 'data'), configDir: CONFIG, relay: false, logLevel: 'info' });
   const { app, ctx } = await buildApp({ config, logStream: stream });
   await app.ready();
-  t.same(ctx.registry.list().map((s) => s.id).sort(), ['cong-dvc-tinh', 'so-tnmt', 'so-xay-dung', 'undp-huyen-phu-my', 'undp-xa-tan-an']);
+  t.same(ctx.registry.list().map((s) => s.id).sort(), ['cong-dvc-tinh', 'so-tnmt', 'so-xay-dung', 'undp-phuong-phu-my', 'undp-xa-tan-an']);
   const tokenFile = path.join(dir, 'data', 'secrets', 'admin-token');
   t.equal(statSync(tokenFile).mode & 0o777, 0o600);
   const token = readFileSync(tokenFile, 'utf8').trim();

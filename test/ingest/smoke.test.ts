@@ -15,6 +15,6 @@ t.test('a canonical dossier is accepted, stored and read back', async (t) => {
   t.equal(again.json().receiptId, receipt.receiptId);
   const read = await hub.get('/v1/dossiers/000.00.15.H12-261127-0007', key);
   t.equal(read.statusCode, 200, read.body);
-  t.same(read.json().routing, { origin: 'tnmt', holder: 'tnmt', transfers: [] });
+  t.same(read.json().routing, { origin: 'tnmt', holder: 'tnmt', returnTo: 'tnmt', transfers: [] });
   console.log(read.body);
 });

@@ -16,7 +16,7 @@ t.before(async () => {
   hub = await startHub({ relay: true, config: { mailboxVisibilityS: 1 } });
   platformKey = await hub.register({ id: 'cong', role: 'platform' });
   const pull = (agency: string) => ({ agencies: [agency], delivery: { mode: 'pull' as const }, subscriptions: [{ events: ['dossier.received' as const, 'dossier.status-changed' as const], scope: 'own' as const }] });
-  undpKey = await hub.register({ id: 'mb-undp', adapter: 'undp-motcua', level: 'district', ...pull(UNDP) });
+  undpKey = await hub.register({ id: 'mb-undp', adapter: 'undp-motcua', level: 'commune', ...pull(UNDP) });
   xmlKey = await hub.register({ id: 'mb-xml', adapter: 'tnmt-xml', ...pull(XML) });
   pushKey = await hub.register({ id: 'mb-push', agencies: ['000.00.63.H12'], delivery: { mode: 'push', url: 'http://127.0.0.1:9/' }, subscriptions: [] });
   await brokerUp(hub);
@@ -36,7 +36,7 @@ t.test('a long-poll answers as soon as a message arrives', async (t) => {
   const pending = read('mb-undp', undpKey, '?waitSeconds=15');
   await new Promise((r) => setTimeout(r, 500));
   const posted = Date.now();
-  const receipt = await post(UNDP, 1, 'district');
+  const receipt = await post(UNDP, 1, 'commune');
   const res = await pending;
   const answeredAfter = Date.now() - posted;
   t.equal(res.statusCode, 200, res.body);
@@ -50,7 +50,7 @@ t.test('a long-poll answers as soon as a message arrives', async (t) => {
 });
 
 t.test('unacknowledged comes back after the visibility timeout; acknowledged never does', async (t) => {
-  await post(UNDP, 2, 'district');
+  await post(UNDP, 2, 'commune');
   const first = await waitFor('the message', async () => (await read('mb-undp', undpKey)).json().messages[0]);
   t.same((await read('mb-undp', undpKey)).json(), { messages: [] }, 'invisible while handed out');
   // A long-poll started now is answered when the visibility timeout (1 s) runs out.

@@ -9,6 +9,7 @@ import { HubError } from '../../errors.js';
 import type { Dossier } from '../../canonical/types.js';
 import { toCloudEvent } from '../../canonical/cloudevent.js';
 import { scopeAgencies, type Revision } from '../../dossiers/rules.js';
+import { asServed } from '../../dossiers/steps.js';
 import { ulid } from '../../util/id.js';
 import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
 import type { Receipt } from '../../../adapters/kit/contract.js';
@@ -24,6 +25,8 @@ type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
 /** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
 const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
+const MAX_SEQUENCE_DIGITS = 7;
+const MAX_SEQUENCE = 9_999_999;
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -181,7 +184,7 @@ export class SqliteStore implements Store {
     }
     const code = item.ref.code ?? mapped;
     const doc = code ? (this.q.dossier.get(code) as string | undefined) : undefined;
-    const current: Dossier | null = doc ? JSON.parse(doc) : null;
+    const current: Dossier | null = doc ? asServed(JSON.parse(doc) as Dossier) : null;
     if (current) {
       const last = this.q.lastFromSource.get(current.code, item.source) as { sha: string; receipt: string } | undefined;
       if (last && last.sha === item.canonicalSha256) {
@@ -235,25 +238,31 @@ export class SqliteStore implements Store {
     return { receipt: receipt!, dossier: revisions[revisions.length - 1]!.dossier, revisions };
   }
 
-  /** The next number for the agency and the local date of receipt not held by any dossier (canonical.md, "Codes"). */
+  /**
+   * The next number for the agency and the local date of receipt (canonical.md, "Codes"): the last one the hub issued
+   * plus one, skipping numbers a dossier already holds in any spelling of 4 to 7 digits; written with at least 4 digits.
+   */
   private issueCode(agency: string, receivedAt: string): string {
     const day = localDateCode(parseRfc3339(receivedAt)!);
+    const prefix = `${agency}-${day}-`;
+    const held = (n: number) => {
+      for (let width = Math.max(4, String(n).length); width <= MAX_SEQUENCE_DIGITS; width++) {
+        if (this.q.exists.get(prefix + String(n).padStart(width, '0'))) return true;
+      }
+      return false;
+    };
     let n = ((this.q.seqGet.get(agency, day) as number | undefined) ?? 0) + 1;
-    let code = '';
-    for (; n <= 9999; n++) {
-      code = `${agency}-${day}-${String(n).padStart(4, '0')}`;
-      if (!this.q.exists.get(code)) break;
-    }
-    if (n > 9999) throw new HubError('HUB_CODE_EXHAUSTED', `No dossier number left for ${agency} on ${day}`, [{ path: '/receivedAt', message: 'day past 9999 dossiers' }]);
+    while (n <= MAX_SEQUENCE && held(n)) n++;
+    if (n > MAX_SEQUENCE) throw new HubError('HUB_CODE_EXHAUSTED', `No dossier number left for ${agency} on ${day}`, [{ path: '/receivedAt', message: 'day past 9999999 dossiers' }]);
     this.q.seqSet.run(agency, day, n);
-    return code;
+    return prefix + String(n).padStart(4, '0');
   }
 
   // ---- reads ----------------------------------------------------------------------------------------------
 
   async getDossier(code: string): Promise<Dossier | undefined> {
     const doc = this.q.dossier.get(code) as string | undefined;
-    return doc ? JSON.parse(doc) : undefined;
+    return doc ? asServed(JSON.parse(doc) as Dossier) : undefined;
   }
 
   async findCodeByLocal(system: string, localCode: string): Promise<string | undefined> {
@@ -276,7 +285,7 @@ export class SqliteStore implements Store {
       params.scope = JSON.stringify(q.scope);
     }
     const rows = this.db.prepare(`SELECT d.seq, d.doc FROM dossiers d WHERE ${where.join(' AND ')} ORDER BY d.seq LIMIT @limit`).all(params) as { seq: number; doc: string }[];
-    return { items: rows.map((r) => JSON.parse(r.doc)), last: rows.at(-1)?.seq };
+    return { items: rows.map((r) => asServed(JSON.parse(r.doc) as Dossier)), last: rows.at(-1)?.seq };
   }
 
   async headSeq(): Promise<number> {

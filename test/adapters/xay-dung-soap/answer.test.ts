@@ -46,7 +46,8 @@ t.test('Faults: soap:Client with HTTP 500, 401 for failed authentication, soap:S
   };
   t.match(fault('HUB_DATE_INVALID', 422), { status: 500, name: 'Fault', faultcode: 'soap:Client', maLoi: 'HUB_DATE_INVALID', truongLoi: '/Envelope/Body/TiepNhanHoSo/HoSo/NgayNhan', faultstring: 'chi tiết' });
   t.match(fault('HUB_STATUS_TERMINAL', 409), { status: 500, faultcode: 'soap:Client' });
-  t.match(fault('HUB_AUTHZ_AGENCY_SCOPE', 403), { status: 500, faultcode: 'soap:Client' });
+  t.match(fault('HUB_AUTHZ_AGENCY_SCOPE', 403), { status: 403, faultcode: 'soap:Client' }, 'the 403-class refusals travel with 403 (xay-dung.md)');
+  t.match(fault('HUB_CODE_FOREIGN', 403), { status: 403, faultcode: 'soap:Client', maLoi: 'HUB_CODE_FOREIGN' });
   t.match(fault('HUB_NOT_FOUND', 404, []), { status: 500, faultcode: 'soap:Client', maLoi: 'HUB_NOT_FOUND', truongLoi: '' });
   const auth = fault('HUB_AUTH_INVALID', 401, []);
   t.match(auth, { status: 401, faultcode: 'soap:Client', maLoi: 'HUB_AUTH_INVALID' });
