@@ -150,7 +150,9 @@ export function decodeItem(plan: MappingPlan, node: NativeNode, index: number, r
   const ruled = d.errors.map((e) => e.canonical);
   for (const e of checked.errors) {
     if (ruled.some((r) => related(r, e.path))) continue;
-    d.errors.push({ code: e.date ? 'HUB_DATE_INVALID' : 'HUB_VALIDATION', canonical: e.path, native: nativeFor(d.provenance, e.path, node.path), rule: null, message: e.message });
+    const raw = d.trace.find((t) => t.canonical === e.path)?.raw;
+    d.errors.push({ code: e.date ? 'HUB_DATE_INVALID' : 'HUB_VALIDATION', canonical: e.path, native: nativeFor(d.provenance, e.path, node.path), rule: null,
+      ...(raw !== undefined ? { value: raw.slice(0, 200) } : {}), message: e.message });
   }
   return { index, raw, node, ref, change: checked.change, ...(transfer ? { transfer } : {}), errors: d.errors, provenance: d.provenance, trace: d.trace };
 }
