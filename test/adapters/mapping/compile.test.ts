@@ -1,12 +1,12 @@
 // mapping.md §14: every kind of refusal with its JSON Pointer into the mapping, the stages, the limits of §18,
 // the warnings, and the plan's provenance (sha256 over the compact form, §13), cache and immutability.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { compileMapping, MAX_MAPPING_BYTES } from '../../../adapters/kit/mapping/compile.js';
 import { sha256Hex } from '../../../src/util/canonical-json.js';
 import { compiled, edited, mappingDoc, minimal, refusal } from './helpers.js';
 
 const at = (doc: unknown) => refusal(doc).errors;
-const one = (t: Tap.Test, doc: unknown, path: string, message: string | RegExp) => {
+const one = (t: Test, doc: unknown, path: string, message: string | RegExp) => {
   const errs = at(doc);
   const hit = errs.find((e) => e.path === path);
   t.ok(hit, `an error at ${path} (got ${JSON.stringify(errs)})`);

@@ -1,6 +1,6 @@
 // The mapping adapter under the kit's no-I/O trap, the hostile corpus (bounded by the node-visit backstop, §17 check 4),
 // a byte-mutation fuzz like test/adapters/fuzz.test.ts and §17's leaf-mutation fuzz (drop, blank, retype).
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createMappingAdapter } from '../../../adapters/kit/mapping/adapter.js';
 import { MappingItemError } from '../../../adapters/kit/mapping/decode.js';
 import { dryRun } from '../../../adapters/kit/mapping/dry-run.js';
@@ -95,7 +95,7 @@ function mutate(body: Buffer, rand: () => number): Buffer {
   return out;
 }
 
-const onlyAdapterErrors = (t: Tap.Test, fn: () => unknown, label: string) => {
+const onlyAdapterErrors = (t: Test, fn: () => unknown, label: string) => {
   try { fn(); return true; } catch (err) {
     const status = err instanceof AdapterError ? ERRORS[err.code]?.status : undefined;
     if (status === undefined || status < 400 || status >= 500) { t.fail(`${label}: ${(err as Error).stack}`); return false; }
