@@ -44,7 +44,7 @@ export function createMappingAdapter(compiled: CompiledMapping, options: Mapping
     contentTypes: compiled.plan.contentTypes,
     answers: 'json' as const,
     decode(req: InboundRequest): DecodeResult {
-      const run = decodeDocument(compiled, req.body, { catalogues });
+      const run = decodeDocument(compiled, req.body, { catalogues, canonicalCheck: 'onError' });
       return { batch: run.batch, items: run.items.map(toDecodedItem) };
     },
     encode(event: OutboundEvent, target: Target): NativeMessage {

@@ -43,6 +43,12 @@ export interface DecodeOptions {
   tracker?: ReadTracker;
   /** Check the canonical required fields too (a first submission, §15 group 2). */
   firstSubmission?: boolean;
+  /**
+   * When to run §15 group 2 (normalisation and the canonical schema) here: `always` (the dry-run), or `onError`
+   * (the adapter: an item the rules refused gets its whole error list; a clean one is normalised and validated
+   * by the shared pipeline, with `nativePath` naming native paths, so the work is not done twice).
+   */
+  canonicalCheck?: 'always' | 'onError';
 }
 
 // HUB_MAPPING_LIMIT is the node-visit backstop of §18; the catalogue entry comes with the admin work (see the report).
@@ -145,6 +151,9 @@ export function decodeItem(plan: MappingPlan, node: NativeNode, index: number, r
     if (!(err instanceof VisitLimit)) throw err;
     d.errors.push({ code: LIMIT, canonical: '', native: node.path, rule: null, message: `the item needs ${err.message}; the mapping engine stopped` });
     return { index, raw, node, ref, change: change as DossierChange, errors: d.errors, provenance: d.provenance, trace: d.trace };
+  }
+  if (opts.canonicalCheck === 'onError' && d.errors.length === 0) {
+    return { index, raw, node, ref, change: change as DossierChange, ...(transfer ? { transfer } : {}), errors: d.errors, provenance: d.provenance, trace: d.trace };
   }
   const checked = checkChange(change as DossierChange, opts.firstSubmission ?? false);
   const ruled = d.errors.map((e) => e.canonical);
