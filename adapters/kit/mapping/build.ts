@@ -180,8 +180,10 @@ export class PlanBuilder {
       const info = field(f);
       if (info) fields.push(this.rule(fr, `${ptr}/fields/${esc(f)}`, { ...info, name: `${name}.${f}` }, `/${path.join('/')}/${f.split('.').join('/')}`));
     }
+    const each = this.path(r.each, `${ptr}/each`);
+    if (each.attr !== undefined || each.segs.length === 0) this.err(`${ptr}/each`, 'each names repeated elements, not an attribute or the node itself');
     if (r.keepIf !== undefined && !(r.keepIf in r.fields)) this.err(`${ptr}/keepIf`, `"${r.keepIf}" is not a field of this list rule`);
-    return { ptr, name, path, each: this.path(r.each, `${ptr}/each`), fields, ...(r.keepIf !== undefined ? { keepIf: r.keepIf } : {}), maxItems: Math.min(r.maxItems ?? canonicalMax, canonicalMax) };
+    return { ptr, name, path, each, fields, ...(r.keepIf !== undefined ? { keepIf: r.keepIf } : {}), maxItems: Math.min(r.maxItems ?? canonicalMax, canonicalMax) };
   }
 
   rule(r: Doc, ptr: string, target: TargetInfo, pointer = `/${target.path.join('/')}`, inFallback = false): RulePlan {

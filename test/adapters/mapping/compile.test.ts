@@ -100,6 +100,8 @@ t.test('compile checks (§14 stage 3), each at its pointer', async (t) => {
   one(t, edited('so-khdt', (d) => { d.encode.notCarried.push('/agency/colour'); }), '/encode/notCarried/6', '"/agency/colour" names no canonical target');
   one(t, edited('so-khdt', (d) => { d.source.contentTypes = ['application/xml']; }), '/source/contentTypes/0', 'for json');
   one(t, edited('so-tu-phap', (d) => { delete d.source.root; }), '/source', 'needs root');
+  one(t, edited('so-tu-phap', (d) => { d.fields.fees.each = 'LePhi/@ma'; }), '/fields/fees/each', 'each names repeated elements');
+  one(t, edited('so-tu-phap', (d) => { d.source.item = 'HoSo'; }), '/source/items', 'item and items exclude each other');
   one(t, edited('so-khdt', (d) => { delete d.ref.localCode; }), '/ref', 'needs localCode');
   t.ok(compiled(edited('so-khdt', (d) => { d.source.partial = true; delete d.ref.localCode; delete d.fields['applicant.name']; })), 'partial: required targets and localCode may be left out');
 });
