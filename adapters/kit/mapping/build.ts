@@ -9,6 +9,7 @@ import type { MappingError } from './ajv-messages.js';
 
 type Doc = Record<string, any>;
 const esc = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const CONVERSIONS = ['table', 'date', 'number', 'digits', 'lookup'] as const;
 const SOURCES = ['from', 'firstOf', 'joinOf', 'value'] as const;
 const CONTENT_TYPES = { json: ['application/json', 'text/plain'], xml: ['application/xml', 'text/xml'] };
@@ -107,6 +108,7 @@ export class PlanBuilder {
       const scalar = this.cat.scalars.get(name);
       const list = this.cat.lists.get(name);
       const ext = extensionTarget(name);
+      if (ext && (FORBIDDEN.has(ext.ns) || FORBIDDEN.has(ext.key))) { this.err(ptr, 'a target may not name __proto__, constructor or prototype'); continue; }
       if (scalar) fields.push(this.rule(r, ptr, scalar));
       else if (list) fields.push(this.list(r, ptr, name, list.path, list.maxItems, (f) => list.fields.get(f)));
       else if (ext && r.each !== undefined) fields.push(this.list(r, ptr, name, ['extensions', ext.ns, ext.key], EXTENSION_LIST_MAX_ITEMS, (f) => extensionInfo(f, [f])));
@@ -178,6 +180,7 @@ export class PlanBuilder {
     const fields: RulePlan[] = [];
     for (const [f, fr] of Object.entries<Doc>(r.fields)) {
       const info = field(f);
+      if (FORBIDDEN.has(f)) { this.err(`${ptr}/fields/${esc(f)}`, 'a field may not name __proto__, constructor or prototype'); continue; }
       if (info) fields.push(this.rule(fr, `${ptr}/fields/${esc(f)}`, { ...info, name: `${name}.${f}` }, `/${path.join('/')}/${f.split('.').join('/')}`));
     }
     const each = this.path(r.each, `${ptr}/each`);

@@ -49,6 +49,8 @@ export interface DecodeOptions {
    * by the shared pipeline, with `nativePath` naming native paths, so the work is not done twice).
    */
   canonicalCheck?: 'always' | 'onError';
+  /** Record the trace rows (§16); on by default except for the adapter's `onError` decodes. */
+  trace?: boolean;
 }
 
 // HUB_MAPPING_LIMIT is the node-visit backstop of §18; the catalogue entry comes with the admin work (see the report).
@@ -76,16 +78,16 @@ class ItemDecoder {
   readonly errors: MappingFieldError[] = [];
   readonly provenance = new Map<string, string>();
   readonly trace: TraceRow[] = [];
-  constructor(private readonly ctx: Ctx, private readonly cats: Catalogues) {}
+  constructor(private readonly ctx: Ctx, private readonly cats: Catalogues, private readonly tracing: boolean) {}
 
   run(rule: RulePlan, node: NativeNode, canonical: string): Outcome {
     const out = evaluate(rule, node, this.ctx, this.cats);
     if (out.kind === 'error') {
       this.errors.push({ code: out.error.code, canonical, native: out.error.native, rule: out.error.rule, ...(out.error.value !== undefined ? { value: out.error.value } : {}), message: out.error.message });
-      this.trace.push({ canonical, native: out.error.native, ...(out.error.value !== undefined ? { raw: out.error.value } : {}), rule: rule.ptr });
+      if (this.tracing) this.trace.push({ canonical, native: out.error.native, ...(out.error.value !== undefined ? { raw: out.error.value } : {}), rule: rule.ptr });
     } else if (out.kind === 'value') {
       if (out.native) this.provenance.set(canonical, out.native);
-      this.trace.push({ canonical, native: out.native, ...(out.raw !== undefined ? { raw: out.raw } : {}), value: out.value, rule: rule.ptr });
+      if (this.tracing) this.trace.push({ canonical, native: out.native, ...(out.raw !== undefined ? { raw: out.raw } : {}), value: out.value, rule: rule.ptr });
     } else this.provenance.set(canonical, out.native);
     return out;
   }
@@ -123,7 +125,7 @@ class ItemDecoder {
 /** Decode one item with the plan; never throws (the backstop becomes an item error). */
 export function decodeItem(plan: MappingPlan, node: NativeNode, index: number, raw: Buffer, opts: DecodeOptions = {}): ItemRun {
   const ctx: Ctx = { visits: 0, ...(opts.tracker ? { tracker: opts.tracker } : {}) };
-  const d = new ItemDecoder(ctx, opts.catalogues ?? {});
+  const d = new ItemDecoder(ctx, opts.catalogues ?? {}, opts.trace ?? opts.canonicalCheck !== 'onError');
   const change: Record<string, unknown> = {};
   const ref: { code?: string; localCode?: string } = {};
   let transfer: ItemRun['transfer'];

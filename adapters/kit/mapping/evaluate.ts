@@ -22,7 +22,19 @@ export type Outcome =
   | { kind: 'error'; error: RuleError };
 
 const cut = (s: string) => (s.length > 200 ? s.slice(0, 200) : s);
-const isBlank = (s: string) => normaliseText(s) === '';
+// Blank = nothing left after NFC, zero-width removal and trimming (§5 step 3). A scan, not a normalisation: NFC never
+// turns a visible character into nothing, so only white space and the zero-width characters need looking at.
+const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+const SPACE = /\s/;
+export function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f) return false;
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d) || ZERO_WIDTH.has(c)) continue;
+    if (!SPACE.test(s[i]!)) return false;
+  }
+  return true;
+}
 
 function fail(rule: RulePlan, code: ErrorCode, native: string, message: string, raw?: string): Outcome {
   return { kind: 'error', error: { code, native, rule: rule.ptr, ...(raw !== undefined ? { value: cut(raw) } : {}), message } };

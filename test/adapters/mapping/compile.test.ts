@@ -67,6 +67,8 @@ t.test('prototype keys: in a path a schema error at the path; as a key of the do
   const deep = compileMapping(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`);
   t.equal(!deep.ok && deep.code, 'HUB_REQUEST_MALFORMED', 'nesting deeper than 32 is refused by the safe parser');
   one(t, edited('so-khdt', (d) => { d.fields.summary.from = 'a/../b'; }), '/fields/summary/from', 'may not use ..');
+  one(t, edited('so-khdt', (d) => { d.fields['extensions.constructor.x'] = { from: 'a' }; }), '/fields/extensions.constructor.x', 'may not name __proto__, constructor or prototype');
+  one(t, edited('so-khdt', (d) => { d.fields['extensions.khdt.list'] = { each: 'a', fields: { prototype: { from: 'b' } } }; }), '/fields/extensions.khdt.list/fields/prototype', 'may not name');
 });
 
 t.test('compile checks (§14 stage 3), each at its pointer', async (t) => {
