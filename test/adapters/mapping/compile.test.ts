@@ -68,7 +68,8 @@ t.test('prototype keys: in a path a schema error at the path; as a key of the do
   t.equal(!deep.ok && deep.code, 'HUB_REQUEST_MALFORMED', 'nesting deeper than 32 is refused by the safe parser');
   one(t, edited('so-khdt', (d) => { d.fields.summary.from = 'a/../b'; }), '/fields/summary/from', 'may not use ..');
   one(t, edited('so-khdt', (d) => { d.fields['extensions.constructor.x'] = { from: 'a' }; }), '/fields/extensions.constructor.x', 'may not name __proto__, constructor or prototype');
-  one(t, edited('so-khdt', (d) => { d.fields['extensions.khdt.list'] = { each: 'a', fields: { prototype: { from: 'b' } } }; }), '/fields/extensions.khdt.list/fields/prototype', 'may not name');
+  const free = compileMapping(edited('so-khdt', (d) => { d.fields['extensions.khdt.list'] = { each: 'a', fields: { prototype: { from: 'b' } } }; }));
+  t.same(free.ok ? null : [free.code, free.errors[0]!.path], ['HUB_REQUEST_FORBIDDEN_KEY', '/fields/extensions.khdt.list/fields/prototype'], 'a free element name that is a prototype key: the whole document refused');
 });
 
 t.test('compile checks (§14 stage 3), each at its pointer', async (t) => {
