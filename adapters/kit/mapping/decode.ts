@@ -53,8 +53,7 @@ export interface DecodeOptions {
   trace?: boolean;
 }
 
-// HUB_MAPPING_LIMIT is the node-visit backstop of §18; the catalogue entry comes with the admin work (see the report).
-const LIMIT = 'HUB_MAPPING_LIMIT' as ErrorCode;
+const LIMIT: ErrorCode = 'HUB_MAPPING_LIMIT'; // the node-visit backstop of §18
 
 function setIn(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let cur = target;
