@@ -17,15 +17,13 @@ import { SqliteRelayStore } from './relay.js';
 import { OntimeStats } from './stats.js';
 import { SqliteAuditLog } from './audit-chain.js';
 import { SqliteAdminStore } from './admin.js';
-import { randomBytes } from 'node:crypto';
+import { newKeyId } from '../../trust/keys.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
   AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
-/** The public name of a key (api.md `keyId`): random, so it says nothing about the key. */
-export const newKeyId = () => randomBytes(8).toString('hex');
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
 /** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
 const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
