@@ -102,10 +102,19 @@ export class Authenticator {
     }
     const actor = creds.scheme === 'bearer' ? await this.adminActor(creds.token, now) : undefined;
     if (!actor) {
+      // A valid system key is a credential, just not this role's (api.md "Admin": 403 HUB_AUTHZ_ROLE); not a failure.
+      if (creds.scheme === 'bearer' && (await this.validSystemKey(creds.token, now))) throw new HubError('HUB_AUTHZ_ROLE', 'A system key does not open the admin API');
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', 'The admin token is invalid, or was rotated and its overlap has ended');
     }
     return actor;
+  }
+
+  private async validSystemKey(key: string, now: number): Promise<boolean> {
+    const found = key ? await this.store.findKey(keyHmac(this.keySecret, key)) : undefined;
+    const system = found ? this.registry.get(found.systemId) : undefined;
+    const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
+    return !!found && !!system && system.status === 'active' && !expired && found.systemId === keySystemId(key);
   }
 
   private async adminActor(token: string, now: number): Promise<string | undefined> {
