@@ -73,6 +73,7 @@ export class SqliteAuditLog {
       lastCheckpoint: p('SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
       insertCheckpoint: p('INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, signature) VALUES (?, ?, ?, NULL)'),
       checkpoints: p('SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT ?'),
+      hasCheckpoint: p('SELECT 1 FROM audit_checkpoints WHERE seq = ? AND hash = ?').pluck(),
     };
     const append = db.transaction((e: AuditEntry, now: number) => {
       const head = this.q.head.get() as { id: number; hash: string } | undefined;
@@ -125,6 +126,8 @@ export class SqliteAuditLog {
   /** The latest checkpoint, mirrored (0600, written whole then renamed) so deleting rows and checkpoints together is seen. */
   private mirror(cp: AuditCheckpoint): void {
     if (!this.mirrorFile) return;
+    // Written after the transaction: only a checkpoint that was committed (a rolled-back one would accuse the log).
+    if (!this.q.hasCheckpoint.get(cp.seq, cp.hash)) return;
     const known = this.readMirror();
     if (known && known.seq > cp.seq) return;
     const tmp = `${this.mirrorFile}.tmp`;
