@@ -146,3 +146,17 @@ t.test('rows from before the chain are chained by the migration, after the scrub
   t.equal(rows[2]!.prevHash, rows[1]!.hash, 'new entries continue the chain of the old rows');
   t.ok(existsSync(path.join(dir, 'audit-checkpoint.json')));
 });
+
+t.test('the periodic checkpoint (the 10-minute tick) only when entries were added', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hub-audit-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const store = openSqliteStore(dir);
+  for (let i = 0; i < 5; i++) await store.audit({ actor: 'admin', action: 'system.list', target: null });
+  t.match(await store.auditCheckpoint(), { seq: 5, signature: null }, 'entries were added: a checkpoint of the head');
+  t.equal(await store.auditCheckpoint(), undefined, 'none added since: no checkpoint');
+  t.match(JSON.parse(readFileSync(path.join(dir, 'audit-checkpoint.json'), 'utf8')), { seq: 5 }, 'mirrored');
+  await store.close();
+  const again = openSqliteStore(dir);
+  t.same((await again.auditCheckpoints(10)).map((c) => c.seq), [5], 'nothing new at shutdown: no extra checkpoint');
+  await again.close();
+});
