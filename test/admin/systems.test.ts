@@ -53,9 +53,13 @@ t.test('list, read, patch, keys, retire', async (t) => {
   t.equal(bad.json().errors[0].path, '/delivery/url');
   t.equal((await admin(hub, 'PATCH', '/v1/admin/systems/undp-a', { role: 'nobody' })).statusCode, 422);
   t.equal((await admin(hub, 'PATCH', '/v1/admin/systems/undp-a', { id: 'x' })).statusCode, 422);
+  const proto = await admin(hub, 'PATCH', '/v1/admin/systems/undp-a', '{"name": "y", "__proto__": {"role": "platform"}}', { 'content-type': 'application/merge-patch+json' });
+  t.equal(proto.json().code, 'HUB_REQUEST_FORBIDDEN_KEY', 'a merge patch is parsed as strictly as any JSON body');
+  const noAuth = await hub.app.inject({ method: 'PATCH', url: '/v1/admin/systems/undp-a', headers: { 'content-type': 'application/json' }, payload: '{"__proto__": 1}' });
+  t.equal(noAuth.statusCode, 401, 'credentials are checked before the body is read');
   t.equal((await admin(hub, 'GET', '/v1/admin/systems/undp-a')).json().name, 'UBND xã A', 'refused patches changed nothing');
   const updates = (await admin(hub, 'GET', '/v1/admin/audit?action=system.update&target=undp-a')).json().items;
-  t.equal(updates.length, 5, 'every patch audited, the refused ones too');
+  t.equal(updates.length, 6, 'every patch audited, the refused ones too');
   t.same(updates[0].detail, { before: { name: 'undp-a', delivery: { mode: 'none' } }, after: { name: 'UBND xã A', delivery: { mode: 'pull' } } }, 'before/after of what changed');
   t.match(updates[1].detail, { status: 409, code: 'HUB_SYSTEM_AGENCY_TAKEN' });
 
