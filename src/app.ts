@@ -10,6 +10,8 @@ import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
 import { Registry } from './systems/registry.js';
 import { bootstrapSystems } from './systems/bootstrap.js';
+import { BookkeepingBuffer } from './systems/bookkeeping.js';
+import { seedRollout } from './admin/rollout.js';
 import { loadSecrets } from './trust/secrets.js';
 import { Authenticator, assertOneAuthorization } from './trust/auth.js';
 import { serverTimeouts } from './http/timeouts.js';
@@ -60,7 +62,10 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const store = openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
-  await bootstrapSystems(registry, config.configDir, config.dataDir, log);
+  await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e));
+  await seedRollout(store, config.configDir, log);
+  const bookkeeping = new BookkeepingBuffer(store, (err) => log.error({ err }, 'bookkeeping flush failed'));
+  let warnedBootstrap = 0;
   let broker: BrokerState = { state: () => 'down' };
   const metrics = createMetrics({
     outbox: () => store.outboxBacklog(),
@@ -74,9 +79,21 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
   if (relay) broker = relay;
   const ctx: HubContext = {
-    config, log, store, registry, metrics, broker, calendarWarnings,
-    auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, { onAuditError: (err) => log.error({ err }, 'auth failure audit not written') }),
-    pipeline: new IngestPipeline({ store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers }, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
+    config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping,
+    auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
+      onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),
+      onAuthenticated: (id, hmac, now) => bookkeeping.seen(id, hmac, now),
+      onBootstrapIgnored: () => {
+        if (Date.now() - warnedBootstrap < 60_000) return;
+        warnedBootstrap = Date.now();
+        log.warn('the bootstrap administrator token was presented, but it was rotated and is ignored now; use the rotated token');
+      },
+    }),
+    pipeline: new IngestPipeline({
+      store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers },
+      ...(deadlines ? { dueDates: dueDates(deadlines) } : {}),
+      onTraffic: (id, c) => bookkeeping.traffic(id, c),
+    }),
   };
 
   const app = Fastify({
@@ -133,7 +150,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(opsRoutes, { ctx });
   await app.register(inboundRoutes, { ctx });
   await app.register(dossierRoutes, { ctx });
-  await app.register(adminRoutes, { ctx });
+  await app.register(adminRoutes, { ctx, keySecret: secrets.keySecret });
   await app.register(mailboxRoutes, { ctx });
   await app.register(deadLetterRoutes, { ctx, relay });
   await app.register(asyncApiRoutes, { ctx });
@@ -143,6 +160,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   app.addHook('onClose', async () => {
     await relay?.close(); // before the store: it flushes what the broker confirmed
     await ctx.auth.close(); // the counted auth failures' summary entries
+    await bookkeeping.close();
     await store.close();
   });
   return { app, ctx };

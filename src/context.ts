@@ -8,6 +8,7 @@ import type { Authenticator } from './trust/auth.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { Metrics } from './ops/metrics.js';
 import type { CalendarWarnings } from './calendar/due-dates.js';
+import type { BookkeepingBuffer } from './systems/bookkeeping.js';
 import { credentialsFrom } from './trust/auth.js';
 import { HubError } from './errors.js';
 
@@ -27,13 +28,15 @@ export interface HubContext {
   broker: BrokerState;
   /** The calendar's warnings for /readyz and /metrics (domain.md "Deadlines" rule 9). */
   calendarWarnings(): Promise<CalendarWarnings>;
+  bookkeeping: BookkeepingBuffer;
 }
 
 export async function requireSystem(ctx: HubContext, req: FastifyRequest): Promise<SystemRecord> {
   return ctx.auth.system(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
 }
 
-export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promise<void> {
+/** The audit actor of the administrator's token (`admin` or `admin:<tokenId>`), or a 401. */
+export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promise<string> {
   return ctx.auth.admin(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
 }
 

@@ -51,6 +51,7 @@ export const ERRORS = {
   HUB_SYSTEM_ADAPTER_UNKNOWN: { status: 422, title: 'No adapter with this name', retry: false },
   HUB_MAPPING_INVALID: { status: 422, title: 'The lgsp-mapping/1 document is invalid', retry: false },
   HUB_MAPPING_LIMIT: { status: 422, title: 'The item took the mapping past its node-visit limit', retry: false },
+  HUB_SYSTEM_RETIRED: { status: 409, title: 'The system is retired: it cannot be changed', retry: false },
   // Relay and delivery
   HUB_BROKER_UNAVAILABLE: { status: 503, title: 'The message broker is not connected; try again when /readyz says broker up', retry: true },
   HUB_MAILBOX_NOT_PULL: { status: 409, title: "The system's delivery mode is not pull: it has no mailbox", retry: false },

@@ -27,6 +27,8 @@ export interface PipelineDeps {
   dueDates?: DueDates;
   /** HUB_CODE_ISSUER and HUB_NATIONAL_ISSUERS (canonical.md "Codes"); absent: the hub issues, no national issuer. */
   codes?: { issuer: 'hub' | 'source'; nationalIssuers: readonly string[] };
+  /** Per-request counts of accepted, refused and duplicate items (the rollout's traffic, flushed once a second). */
+  onTraffic?: (systemId: string, counts: { accepted: number; refused: number; duplicates: number }) => void;
 }
 
 export interface RequestMeta {
@@ -47,6 +49,13 @@ export class IngestPipeline {
   async run(system: SystemRecord, decoded: DecodeResult, meta: RequestMeta): Promise<ItemOutcome[]> {
     const outcomes = await Promise.all(decoded.items.map((item) => this.one(system, item, meta)));
     for (const o of outcomes) this.deps.metrics?.ingest.inc({ system: system.id, code: o.ok ? (o.receipt?.duplicate ? 'DUPLICATE' : 'OK') : o.code });
+    const c = { accepted: 0, refused: 0, duplicates: 0 };
+    for (const o of outcomes) {
+      if (!o.ok) c.refused++;
+      else if (o.receipt?.duplicate) c.duplicates++;
+      else if (o.receipt) c.accepted++;
+    }
+    this.deps.onTraffic?.(system.id, c);
     return outcomes;
   }
 

@@ -34,6 +34,8 @@ export class Relay implements BrokerState {
   /** Declarations and replays (a confirm channel apart from the publisher's pipeline). */
   private control: ConfirmChannel | undefined;
   private declared = new Set<string>();
+  /** Retired systems whose queue this connection has deleted. */
+  private removed = new Set<string>();
   private workers = new Map<string, DeliveryWorker>();
   private up = false;
   private closed = false;
@@ -69,6 +71,7 @@ export class Relay implements BrokerState {
   private async onUp(conn: ChannelModel): Promise<void> {
     this.conn = conn;
     this.declared = new Set();
+    this.removed = new Set();
     const control = await conn.createConfirmChannel();
     control.on('error', (err: Error) => this.log.warn({ err: err.message }, 'control channel error'));
     control.on('close', () => { if (this.control === control) this.control = undefined; });
@@ -125,6 +128,15 @@ export class Relay implements BrokerState {
         this.workers.delete(id);
         await w.stop(CLOSE_GRACE_MS);
       }
+    }
+    // A retired system's queue goes (api.md "DELETE …/systems/{id}"): its pending deliveries are dead letters in
+    // the store already; what comes back from a retry tier for it finds no binding and is dropped.
+    const retired = this.deps.registry.list().filter((s) => s.status === 'retired' && !this.removed.has(s.id));
+    for (const s of retired) {
+      await (await this.controlChannel()).deleteQueue(this.names.deliverQueue(s.id));
+      this.declared.delete(s.id);
+      this.removed.add(s.id);
+      this.log.info({ system: s.id }, 'retired system: its delivery queue was deleted');
     }
   }
 

@@ -1,20 +1,17 @@
 // Dead letters (api.md, "Admin"): deliveries that failed for good, kept in the store; list, replay, discard.
 // Admin token only; every act is audited.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.js';
-import { requireAdmin, type HubContext } from '../context.js';
+import type { HubContext } from '../context.js';
+import { LIMIT, auditNow, decodeCursor as decode, encodeCursor, installAdmin, note } from './admin/common.js';
 import type { DeadLetter } from '../store/types.js';
 import type { Relay } from '../relay/index.js';
 import { problemResponse } from './schemas.js';
 
-const PAGE = 100;
-
-const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
-function decodeCursor(s: string): string {
-  const id = Buffer.from(s, 'base64url').toString('utf8');
-  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) throw new HubError('HUB_QUERY_INVALID', 'The cursor is not one this hub issued', [{ path: 'query:/cursor', message: 'invalid cursor' }]);
-  return id;
-}
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** Before every ULID: the cursor of an empty first page (nextCursor is always present). */
+const START = '0'.repeat(26);
+const decodeCursor = (s: string) => decode(s, (id) => ULID.test(id));
 
 const view = (d: DeadLetter) => ({
   id: d.id, system: d.systemId, eventId: d.eventId, dossierCode: d.dossierCode, revision: d.revision,
@@ -33,9 +30,7 @@ const itemSchema = {
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 
 export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { ctx: HubContext; relay: Relay | undefined }): Promise<void> {
-  app.addHook('preHandler', async (req) => requireAdmin(ctx, req));
-  const audit = (req: FastifyRequest, action: string, target: string, detail?: unknown) =>
-    ctx.store.audit({ actor: 'admin', action, target, detail, correlationId: String(req.id) });
+  installAdmin(app, ctx);
 
   async function open(id: string): Promise<DeadLetter> {
     const d = await ctx.store.relay.getDeadLetter(id);
@@ -44,23 +39,24 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
   }
 
   app.get<{ Querystring: { system?: string; cursor?: string; limit?: number } }>('/v1/admin/dead-letters', {
+    config: { action: 'dead-letter.list' },
     schema: {
       operationId: 'listDeadLetters', summary: 'Deliveries that failed for good, oldest first', tags: ['admin'],
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { system: { type: 'string', maxLength: 64 }, cursor: { type: 'string', maxLength: 100 }, limit: { type: 'integer', minimum: 1, maximum: PAGE, default: PAGE } },
+        properties: { system: { type: 'string', maxLength: 64 }, cursor: { type: 'string', maxLength: 100 }, limit: LIMIT },
       },
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: itemSchema }, nextCursor: { type: 'string' } } }, '4xx': problemResponse },
     },
   }, async (req) => {
     const after = req.query.cursor ? decodeCursor(req.query.cursor) : undefined;
-    const items = await ctx.store.relay.listDeadLetters({ ...(req.query.system ? { system: req.query.system } : {}), ...(after ? { after } : {}), limit: req.query.limit ?? PAGE });
-    await audit(req, 'dead-letter.list', req.query.system ?? '*');
-    const last = items.at(-1)?.id ?? after;
-    return { items: items.map(view), nextCursor: last ? encodeCursor(last) : '' };
+    const items = await ctx.store.relay.listDeadLetters({ ...(req.query.system ? { system: req.query.system } : {}), ...(after ? { after } : {}), limit: req.query.limit ?? 100 });
+    note(req, req.query.system ?? null, { count: items.length });
+    return { items: items.map(view), nextCursor: encodeCursor(items.at(-1)?.id ?? after ?? START) };
   });
 
   app.post<{ Params: { id: string } }>('/v1/admin/dead-letters/:id/replay', {
+    config: { action: 'dead-letter.replay' },
     schema: {
       operationId: 'replayDeadLetter',
       summary: "Send a dead letter again, as the system is configured now (push: its queue; pull: its mailbox)", tags: ['admin'], params: idParams,
@@ -68,19 +64,22 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
     },
   }, async (req, reply) => {
     const d = await open(req.params.id);
+    // A retired system takes no deliveries, whether or not the relay runs here (api.md "DELETE …/systems/{id}").
+    if (ctx.registry.get(d.systemId)?.status !== 'active') throw new HubError('HUB_DEAD_LETTER_TARGET', `System ${d.systemId} is retired or unknown: it takes no deliveries`);
     if (!relay) throw new HubError('HUB_BROKER_UNAVAILABLE', 'The relay does not run in this process');
     await relay.replay(d);
-    await audit(req, 'dead-letter.replay', d.id, { system: d.systemId, eventId: d.eventId });
+    await auditNow(ctx, req, 'dead-letter.replay', d.id, { system: d.systemId, eventId: d.eventId });
     req.log.info({ system: d.systemId, eventId: d.eventId, dossierCode: d.dossierCode }, 'dead letter replayed');
     return reply.code(202).send({ id: d.id, system: d.systemId, eventId: d.eventId });
   });
 
   app.delete<{ Params: { id: string } }>('/v1/admin/dead-letters/:id', {
+    config: { action: 'dead-letter.discard' },
     schema: { operationId: 'discardDeadLetter', summary: 'Discard a dead letter', tags: ['admin'], params: idParams, response: { 204: { type: 'null', description: 'Discarded' }, '4xx': problemResponse } },
   }, async (req, reply) => {
     const d = await open(req.params.id);
     if (!(await ctx.store.relay.resolveDeadLetter(d.id, 'discarded'))) throw new HubError('HUB_NOT_FOUND', `No open dead letter ${d.id}`);
-    await audit(req, 'dead-letter.discard', d.id, { system: d.systemId, eventId: d.eventId });
+    await auditNow(ctx, req, 'dead-letter.discard', d.id, { system: d.systemId, eventId: d.eventId });
     return reply.code(204).send();
   });
 }

@@ -31,7 +31,9 @@ export interface SystemRecord extends Omit<SystemRegistration, 'agencies'> {
   updatedAt: string;
 }
 
-export interface KeyRecord { systemId: string; keyHmac: string; createdAt: string; validUntil: string | null }
+export interface KeyRecord { systemId: string; keyHmac: string; createdAt: string; validUntil: string | null; keyId?: string }
+/** What the admin API shows of a key: never the key or its HMAC. */
+export interface KeyInfo { keyId: string; createdAt: string; validUntil: string | null; lastUsedAt: string | null }
 
 /** One change to commit: the store finds the dossier, checks for a duplicate, then asks `decide`. */
 export interface CommitItem {
@@ -144,6 +146,59 @@ export interface AuditEntry {
   correlationId?: string;
 }
 
+/** A stored audit entry (api.md "Audit log"). */
+export interface AuditRow {
+  seq: number; at: string; actor: string; action: string; target: string | null; from: string | null;
+  detail: unknown; correlationId: string | null; prevHash: string; hash: string;
+}
+export interface AuditQuery {
+  sinceMs?: number; untilMs?: number;
+  /** Exact, or a prefix before `:` (`admin` matches `admin:<tokenId>`). */
+  actor?: string;
+  /** Exact, or a prefix when it ends with `*`. */
+  action?: string;
+  target?: string;
+  after?: number;
+  limit: number;
+}
+export interface AuditCheckpoint { seq: number; hash: string; at: string; signature: string | null }
+export type AuditVerify =
+  | { ok: true; entries: number; head: { seq: number; hash: string }; checkpoint: { seq: number; hash: string; at: string; signed: boolean } | null }
+  | { ok: false; entries: number; firstBad: { seq: number; problem: 'altered' | 'removed' | 'reordered'; message: string } };
+
+/** A rollout entry as stored (api.md "Rollout registry"); `state` and `traffic` are derived on read. */
+export interface RolloutEntry {
+  id: string; order: number; department: string; origin: 'seed' | 'province'; successor: string | null;
+  systemId: string | null; targetDate: string | null; note: string | null; updatedAt: string;
+}
+export interface TrafficCounts { accepted: number; refused: number; duplicates: number }
+/** In-memory bookkeeping flushed at most once a second (api.md "Systems", "Reading"). */
+export interface Bookkeeping {
+  keysUsed: Map<string, string>;
+  systemsSeen: Map<string, string>;
+  /** key `${systemId}\u0000${yyyy-MM-dd}` */
+  traffic: Map<string, TrafficCounts>;
+}
+
+/** The administration tables: system life cycle, admin tokens, rollout, traffic. `audit` entries commit in the same transaction. */
+export interface AdminStore {
+  systemMeta(id: string): Promise<{ retiredAt: string | null; lastSeenAt: string | null; keys: KeyInfo[] }>;
+  /** Adds a key and ends every earlier key at `previousValidUntil` (or sooner when it already ends sooner); answers the latest end among them. */
+  rotateKey(k: KeyRecord & { keyId: string }, previousValidUntil: string, audit: AuditEntry): Promise<string | null>;
+  /** Retires: status, agencies freed, keys ended, pending deliveries and unacknowledged mailbox messages become dead letters. */
+  retireSystem(s: SystemRecord, now: number, audit: AuditEntry): Promise<{ deadLetters: number }>;
+  updateSystem(s: SystemRecord, audit: AuditEntry): Promise<void>;
+  findAdminToken(tokenHmac: string): Promise<{ tokenId: string; validUntil: string | null } | undefined>;
+  rotateAdminToken(t: { tokenId: string; tokenHmac: string; createdAt: string }, previousValidUntil: string, audit: AuditEntry): Promise<string | null>;
+  getSetting(key: string): Promise<string | undefined>;
+  recordBookkeeping(b: Bookkeeping): Promise<void>;
+  traffic(systemId: string, sinceDay: string): Promise<{ window: TrafficCounts; total: TrafficCounts }>;
+  lastSeen(systemId: string): Promise<string | null>;
+  listRollout(): Promise<{ source: string | null; items: RolloutEntry[] }>;
+  /** Writes the given entries (inserted or replaced) with the audit entry, in one transaction. */
+  saveRollout(entries: readonly RolloutEntry[], audit: AuditEntry, source?: string): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   commit(item: CommitItem): Promise<CommitResult>;
@@ -164,8 +219,15 @@ export interface Store {
   expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void>;
   findKey(keyHmac: string): Promise<KeyRecord | undefined>;
 
+  /** Appends to the hash chain (one writer, inside the store's transaction). */
   audit(e: AuditEntry): Promise<void>;
   listAudit(sinceMs: number, limit: number): Promise<(AuditEntry & { id: number; at: string })[]>;
+  queryAudit(q: AuditQuery): Promise<AuditRow[]>;
+  verifyAudit(): Promise<AuditVerify>;
+  /** A checkpoint of the head when entries were added since the last one. */
+  auditCheckpoint(): Promise<AuditCheckpoint | undefined>;
+  auditCheckpoints(limit: number): Promise<AuditCheckpoint[]>;
+  readonly admin: AdminStore;
 
   readonly relay: RelayStore;
   pendingOutbox(limit: number, afterSeq?: number): Promise<OutboxRow[]>;

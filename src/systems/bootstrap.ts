@@ -4,22 +4,34 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from './registry.js';
-import type { SystemRegistration } from '../store/types.js';
+import type { AuditEntry, SystemRegistration } from '../store/types.js';
 
-export async function bootstrapSystems(registry: Registry, configDir: string, dataDir: string, log: Logger): Promise<string[]> {
+/** `audit`: the bootstrap registrations are audited with actor `hub` (api.md "Audit log"). */
+export async function bootstrapSystems(registry: Registry, configDir: string, dataDir: string, log: Logger, audit?: (e: AuditEntry) => Promise<void>): Promise<string[]> {
   const dir = path.join(configDir, 'systems');
   if (!existsSync(dir)) return [];
   const registered: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    let reg: SystemRegistration;
+    let raw: SystemRegistration & { credentials?: unknown };
     try {
-      reg = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+      raw = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
     } catch (err) {
       throw new Error(`config/systems/${file}: not valid JSON (${(err as Error).message})`);
     }
+    // `credentials` exists only in these files (api.md "Systems"): "manual" means no key until POST …/keys.
+    const { credentials, ...reg } = raw;
+    if (credentials !== undefined && credentials !== 'manual') throw new Error(`config/systems/${file}: credentials must be "manual" or absent`);
     if (registry.get(reg.id)) continue;
     try {
+      if (credentials === 'manual') {
+        const system = await registry.registerWithoutKey(reg);
+        await audit?.({ actor: 'hub', action: 'system.register', target: system.id, detail: { adapter: system.adapter, credentials: 'manual' } });
+        log.info({ system: system.id }, 'bootstrap system registered without a key; issue its first one with POST /v1/admin/systems/{id}/keys');
+        registered.push(system.id);
+        continue;
+      }
       const { system, apiKey } = await registry.register(reg);
+      await audit?.({ actor: 'hub', action: 'system.register', target: system.id, detail: { adapter: system.adapter } });
       const keyDir = path.join(dataDir, 'keys');
       mkdirSync(keyDir, { recursive: true, mode: 0o700 });
       const keyFile = path.join(keyDir, `${system.id}.key`);

@@ -3,8 +3,9 @@
 import { Ajv } from 'ajv';
 import { HubError } from '../errors.js';
 import type { Level } from '../canonical/types.js';
-import type { CommuneKind, Store, SystemRecord, SystemRegistration } from '../store/types.js';
-import { keyHmac, newApiKey } from '../trust/keys.js';
+import type { AuditEntry, CommuneKind, Store, SystemRecord, SystemRegistration } from '../store/types.js';
+import { changedMembers, mergePatch, registrationOf } from './patch.js';
+import { keyHmac, newApiKey, newKeyId } from '../trust/keys.js';
 import { getAdapter } from '../../adapters/registry.js';
 import { registrationSchema } from './schema.js';
 import { formatVn } from '../util/time.js';
@@ -61,31 +62,62 @@ export class Registry {
 
   /** Validate and register; returns the record and its first API key (shown once, stored as an HMAC). */
   async register(reg: SystemRegistration, now = Date.now()): Promise<{ system: SystemRecord; apiKey: string }> {
+    const apiKey = newApiKey(reg.id);
+    return { system: await this.insert(reg, now, keyHmac(this.keySecret, apiKey)), apiKey };
+  }
+
+  /** A `"credentials": "manual"` bootstrap system: no key until an administrator issues one (`POST …/keys`). */
+  async registerWithoutKey(reg: SystemRegistration, now = Date.now()): Promise<SystemRecord> {
+    return this.insert(reg, now, null);
+  }
+
+  private async insert(reg: SystemRegistration, now: number, hmac: string | null): Promise<SystemRecord> {
     const record = this.toRecord(reg, now);
-    const apiKey = newApiKey(record.id);
-    await this.store.insertSystem(record, keyHmac(this.keySecret, apiKey));
-    await this.load();
-    return { system: record, apiKey };
-  }
-
-  async update(id: string, patch: Partial<SystemRegistration>, now = Date.now()): Promise<SystemRecord> {
-    const current = this.byId.get(id);
-    if (!current) throw new HubError('HUB_NOT_FOUND', `No system ${id}`);
-    const { status: _s, createdAt, updatedAt: _u, ...rest } = current;
-    const merged = this.toRecord({ ...rest, ...patch, id } as SystemRegistration, now);
-    const record: SystemRecord = { ...merged, status: current.status, createdAt };
-    await this.store.updateSystem(record);
+    await this.store.insertSystem(record, hmac);
     await this.load();
     return record;
   }
 
-  async retire(id: string, now = Date.now()): Promise<SystemRecord> {
+  /** A JSON merge patch of the registration, validated as a whole; the audit entry gets the before/after of what changed. */
+  async patch(id: string, patch: Record<string, unknown>, audit: Omit<AuditEntry, 'detail'>, now = Date.now()): Promise<SystemRecord> {
+    const current = this.activeOrThrow(id);
+    const merged = mergePatch(registrationOf(current), patch) as SystemRegistration;
+    const record: SystemRecord = { ...this.toRecord({ ...merged, id }, now), createdAt: current.createdAt };
+    const diff = changedMembers(current, record);
+    await this.store.admin.updateSystem(record, { ...audit, detail: diff });
+    await this.load();
+    return record;
+  }
+
+  /** Retires (api.md "DELETE"): keys stop, agencies are freed, pending deliveries become dead letters; again answers the same. */
+  async retire(id: string, audit: Omit<AuditEntry, 'detail'>, now = Date.now()): Promise<{ system: SystemRecord; deadLetters: number; already: boolean }> {
     const current = this.byId.get(id);
     if (!current) throw new HubError('HUB_NOT_FOUND', `No system ${id}`);
+    if (current.status === 'retired') return { system: current, deadLetters: 0, already: true };
     const record: SystemRecord = { ...current, status: 'retired', updatedAt: formatVn(now) };
-    await this.store.updateSystem(record);
+    const { deadLetters } = await this.store.admin.retireSystem(record, now, { ...audit, detail: { before: { status: 'active' }, after: { status: 'retired' } } });
     await this.load();
-    return record;
+    return { system: record, deadLetters, already: false };
+  }
+
+  /** A new key; every earlier one ends at now + overlap (or sooner when it already ends sooner). */
+  async rotateKey(id: string, overlapSeconds: number, audit: Omit<AuditEntry, 'detail'>, now = Date.now()): Promise<{ apiKey: string; keyId: string; previousKeyValidUntil: string | null }> {
+    this.activeOrThrow(id);
+    const apiKey = newApiKey(id);
+    const keyId = newKeyId();
+    const until = formatVn(now + overlapSeconds * 1000);
+    const previousKeyValidUntil = await this.store.admin.rotateKey(
+      { systemId: id, keyHmac: keyHmac(this.keySecret, apiKey), keyId, createdAt: formatVn(now), validUntil: null }, until,
+      { ...audit, detail: { keyId, overlapSeconds } },
+    );
+    return { apiKey, keyId, previousKeyValidUntil };
+  }
+
+  private activeOrThrow(id: string): SystemRecord {
+    const current = this.byId.get(id);
+    if (!current) throw new HubError('HUB_NOT_FOUND', `No system ${id}`);
+    if (current.status === 'retired') throw new HubError('HUB_SYSTEM_RETIRED', `System ${id} is retired`);
+    return current;
   }
 
   private toRecord(reg: SystemRegistration, now: number): SystemRecord {

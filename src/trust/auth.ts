@@ -39,12 +39,17 @@ export interface AuthOptions {
   limit?: Partial<FailureLimit>;
   clock?: () => number;
   onAuditError?: (err: unknown) => void;
+  /** Every successful system authentication (last seen / last used bookkeeping; no store write of its own). */
+  onAuthenticated?: (systemId: string, keyHmac: string, now: number) => void;
+  /** The bootstrap admin token was presented after the first rotation ended it. */
+  onBootstrapIgnored?: () => void;
 }
 
 export class Authenticator {
   readonly limiter: FailureLimiter;
   readonly failures: FailureAudit;
   private readonly clock: () => number;
+  private readonly opts: AuthOptions;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +59,7 @@ export class Authenticator {
     opts: AuthOptions = {},
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.opts = opts;
     this.limiter = new FailureLimiter(opts.limit);
     this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
   }
@@ -69,18 +75,23 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
     }
-    const found = key ? await this.store.findKey(keyHmac(this.keySecret, key)) : undefined;
+    const hmac = key ? keyHmac(this.keySecret, key) : '';
+    const found = hmac ? await this.store.findKey(hmac) : undefined;
     const system = found ? this.registry.get(found.systemId) : undefined;
     const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
     if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed.target) {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', 'The key is invalid, unknown, expired or retired');
     }
+    this.opts.onAuthenticated?.(system.id, hmac, now);
     return system;
   }
 
-  /** Throws 401 unless the Bearer token is the administrator's (429 during a block). */
-  async admin(creds: Credentials | undefined, client: string, path: string): Promise<void> {
+  /**
+   * The audit actor of an administrator's Bearer token: `admin` (the bootstrap token, until the first rotation's
+   * overlap ends) or `admin:<tokenId>` (a rotated one, stored as an HMAC). Throws 401 otherwise (429 during a block).
+   */
+  async admin(creds: Credentials | undefined, client: string, path: string): Promise<string> {
     const now = this.clock();
     // Credential-less requests claim nothing, on admin routes as elsewhere: one budget per client address.
     const attempt = { client, claimed: claimedIdentity(creds ? 'admin' : undefined), path, scheme: (creds?.scheme ?? 'none') as Scheme };
@@ -89,10 +100,33 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <admin token>');
     }
-    if (creds.scheme !== 'bearer' || !sameSecret(creds.token, this.adminToken)) {
+    const actor = creds.scheme === 'bearer' ? await this.adminActor(creds.token, now) : undefined;
+    if (!actor) {
+      // A valid system key is a credential, just not this role's (api.md "Admin": 403 HUB_AUTHZ_ROLE); not a failure.
+      if (creds.scheme === 'bearer' && (await this.validSystemKey(creds.token, now))) throw new HubError('HUB_AUTHZ_ROLE', 'A system key does not open the admin API');
       await this.failed(attempt, now);
-      throw new HubError('HUB_AUTH_INVALID', 'The admin token is invalid');
+      throw new HubError('HUB_AUTH_INVALID', 'The admin token is invalid, or was rotated and its overlap has ended');
     }
+    return actor;
+  }
+
+  private async validSystemKey(key: string, now: number): Promise<boolean> {
+    const found = key ? await this.store.findKey(keyHmac(this.keySecret, key)) : undefined;
+    const system = found ? this.registry.get(found.systemId) : undefined;
+    const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
+    return !!found && !!system && system.status === 'active' && !expired && found.systemId === keySystemId(key);
+  }
+
+  private async adminActor(token: string, now: number): Promise<string | undefined> {
+    if (sameSecret(token, this.adminToken)) {
+      const end = await this.store.admin.getSetting('admin.bootstrapValidUntil');
+      if (end === undefined || (parseRfc3339(end) ?? 0) > now) return 'admin';
+      this.opts.onBootstrapIgnored?.();
+      return undefined;
+    }
+    const found = token ? await this.store.admin.findAdminToken(keyHmac(this.keySecret, token)) : undefined;
+    if (!found || (found.validUntil && (parseRfc3339(found.validUntil) ?? 0) <= now)) return undefined;
+    return `admin:${found.tokenId}`;
   }
 
   /** Flushes the counted failures into the audit log (at shutdown, before the store closes). */

@@ -1,7 +1,7 @@
 // API keys `<systemId>.<secret>` with a 256-bit random secret; the store keeps only HMAC-SHA-256(key) under the
 // server secret (a slow KDF is for passwords, not for 256-bit random keys), compared in constant time by lookup
 // of the HMAC itself (an index hit reveals nothing about the key) plus timingSafeEqual on the match.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { randomSecret } from './secrets.js';
 
 export function newApiKey(systemId: string): string {
@@ -22,4 +22,9 @@ export function sameSecret(a: string, b: string): boolean {
 export function keySystemId(apiKey: string): string | undefined {
   const dot = apiKey.indexOf('.');
   return dot > 0 ? apiKey.slice(0, dot) : undefined;
+}
+
+/** The public name of a key or token (api.md `keyId`, `tokenId`): random, so it says nothing about the secret. */
+export function newKeyId(): string {
+  return randomBytes(8).toString('hex');
 }

@@ -30,7 +30,9 @@ t.test('401 without credentials, with a wrong key, with a retired-looking key', 
   t.equal(ok.statusCode, 202, 'HTTP Basic with system id and key works');
   const wrongUser = Buffer.from(`other:${key}`).toString('base64');
   problem(t, await hub.app.inject({ method: 'POST', url: '/v1/inbound/tnmt', headers: { authorization: `Basic ${wrongUser}`, 'content-type': 'application/json' }, payload: '{}' }), 401, 'HUB_AUTH_INVALID');
-  problem(t, await hub.app.inject({ method: 'GET', url: '/v1/admin/systems', headers: { authorization: `Bearer ${key}` } }), 401, 'HUB_AUTH_INVALID');
+  // A valid system key on the admin API is the wrong role, not a bad credential (api.md "Admin").
+  problem(t, await hub.app.inject({ method: 'GET', url: '/v1/admin/systems', headers: { authorization: `Bearer ${key}` } }), 403, 'HUB_AUTHZ_ROLE');
+  problem(t, await hub.app.inject({ method: 'GET', url: '/v1/admin/systems', headers: { authorization: 'Bearer tnmt.wrong' } }), 401, 'HUB_AUTH_INVALID');
 });
 
 t.test('404 and 405 are problems too', async (t) => {

@@ -132,9 +132,15 @@ t.test('a transfer to a district agency is 422 HUB_LEVEL_RETIRED; a stored distr
   t.equal((await read(code)).json().revision, 1, 'nothing stored');
   t.equal(hub.ctx.registry.servingSystem('000.00.44.H12')?.systemId, 'undp-huyen-cu', 'the stored district system is still served');
   // Until it is changed: a change must move it and its agencies off district (old identifiers become predecessors).
-  await t.rejects(hub.ctx.registry.update('undp-huyen-cu', { name: 'renamed' }), { code: 'HUB_LEVEL_RETIRED' });
-  const moved = await hub.ctx.registry.update('undp-huyen-cu', { level: 'commune', agencies: [{ code: '000.12.44.H12', kind: 'phuong', predecessors: ['000.00.44.H12'] }] as never });
-  t.match(moved.agencies, [{ code: '000.12.44.H12', level: 'commune', kind: 'phuong' }]);
+  const patch = (body: unknown) => hub.app.inject({
+    method: 'PATCH', url: '/v1/admin/systems/undp-huyen-cu', payload: body as Record<string, unknown>,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/merge-patch+json' },
+  });
+  const renamed = await patch({ name: 'renamed' });
+  t.match({ s: renamed.statusCode, ...renamed.json() }, { s: 422, code: 'HUB_LEVEL_RETIRED' });
+  const moved = await patch({ level: 'commune', agencies: [{ code: '000.12.44.H12', kind: 'phuong', predecessors: ['000.00.44.H12'] }] });
+  t.equal(moved.statusCode, 200, moved.body);
+  t.match(moved.json().agencies, [{ code: '000.12.44.H12', level: 'commune', kind: 'phuong' }]);
   t.equal(hub.ctx.registry.servingSystem('000.00.44.H12'), undefined, 'a predecessor is not served');
 });
 

@@ -16,9 +16,12 @@ import type { Receipt } from '../../../adapters/kit/contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
 import { OntimeStats, clockColumns } from './stats.js';
+import { SqliteAuditLog } from './audit-chain.js';
+import { SqliteAdminStore } from './admin.js';
+import { newKeyId } from '../../trust/keys.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
+  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
@@ -32,7 +35,7 @@ export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteSto
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const full = path.join(dataDir, file);
   privateFiles(dataDir, full);
-  return new SqliteStore(full);
+  return new SqliteStore(full, path.join(dataDir, 'audit-checkpoint.json'));
 }
 
 /**
@@ -67,8 +70,12 @@ export class SqliteStore implements Store {
   /** One change inside the group's transaction: better-sqlite3 nests it as a savepoint, so a refusal undoes only it. */
   private readonly applyInSavepoint: (item: CommitItem) => CommitResult;
   readonly relay: SqliteRelayStore;
+  readonly admin: SqliteAdminStore;
+  private readonly auditLog: SqliteAuditLog;
+  private readonly checkpointTimer: NodeJS.Timeout;
 
-  constructor(file: string) {
+  /** `mirrorFile`: where the latest audit checkpoint is mirrored (api.md: HUB_DATA_DIR/audit-checkpoint.json). */
+  constructor(file: string, mirrorFile?: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -79,6 +86,10 @@ export class SqliteStore implements Store {
     this.migrate();
     this.applyInSavepoint = this.db.transaction((item: CommitItem) => this.applyOne(item));
     this.relay = new SqliteRelayStore(this.db);
+    this.auditLog = new SqliteAuditLog(this.db, mirrorFile);
+    this.admin = new SqliteAdminStore(this.db, this.auditLog, (db, s) => this.claimAgencies(db, s));
+    // At least every 10 minutes when entries were added (every 100th entry checkpoints on its own).
+    this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint(); }, 10 * 60_000).unref();
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
       dossier: p('SELECT doc FROM dossiers WHERE code = ?').pluck(),
@@ -305,7 +316,7 @@ export class SqliteStore implements Store {
       if (db.prepare('SELECT 1 FROM systems WHERE id = ?').get(s.id)) throw new HubError('HUB_SYSTEM_EXISTS', `System ${s.id} is already registered`, [{ path: '/id', message: 'already registered' }]);
       db.prepare('INSERT INTO systems (id, doc, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(s.id, JSON.stringify(s), s.status, s.createdAt, s.updatedAt);
       this.claimAgencies(db, s);
-      if (keyHmac) db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, NULL)').run(keyHmac, s.id, s.createdAt);
+      if (keyHmac) db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES (?, ?, ?, NULL, ?)').run(keyHmac, s.id, s.createdAt, newKeyId());
     });
   }
 
@@ -346,9 +357,23 @@ export class SqliteStore implements Store {
   // ---- audit ---------------------------------------------------------------------------------------------------
 
   async audit(e: AuditEntry): Promise<void> {
-    const now = Date.now();
-    this.db.prepare('INSERT INTO audit (at, at_ms, actor, action, target, source_ip, detail, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(formatVn(now), now, e.actor, e.action, e.target, e.from ?? null, e.detail === undefined ? null : JSON.stringify(e.detail), e.correlationId ?? null);
+    this.auditLog.append(e);
+  }
+
+  async queryAudit(q: AuditQuery): Promise<AuditRow[]> {
+    return this.auditLog.query(q);
+  }
+
+  async verifyAudit(): Promise<AuditVerify> {
+    return this.auditLog.verify();
+  }
+
+  async auditCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    return this.auditLog.checkpoint();
+  }
+
+  async auditCheckpoints(limit: number): Promise<AuditCheckpoint[]> {
+    return this.auditLog.checkpoints(limit);
   }
 
   async listAudit(sinceMs: number, limit: number) {
@@ -393,6 +418,8 @@ export class SqliteStore implements Store {
     this.closed = true;
     // Let queued writes finish: they were promised an answer.
     if (this.queue.length) this.flush();
+    clearInterval(this.checkpointTimer);
+    this.auditLog.checkpoint(); // the shutdown checkpoint
     this.db.close();
   }
 }

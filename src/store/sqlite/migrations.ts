@@ -1,6 +1,7 @@
 // Versioned migrations of the embedded store. Append only: a released migration is never edited.
 import type Database from 'better-sqlite3';
 import { claimedIdentity } from '../../trust/failures.js';
+import { chainExisting } from './audit-chain.js';
 
 /** `sql` runs first, then `up` (for what SQL alone cannot compute), in one transaction. */
 export interface Migration {
@@ -275,5 +276,68 @@ CREATE INDEX dossiers_ontime_procedure ON dossiers(procedure, received_at, statu
 -- /readyz and /metrics count the open dossiers with a provisional due date (a handful): a partial index.
 CREATE INDEX dossiers_provisional ON dossiers(status) WHERE due_provisional = 1;
 `,
+  },
+  {
+    version: 7,
+    name: 'admin-audit-chain-rollout',
+    sql: `
+-- The audit hash chain (api.md "Audit log"): rows written before it are chained by up(), in id order, after
+-- migration 5 scrubbed them. The index on hash lets verify tell a reordered entry from a rewritten one.
+ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_hash ON audit(hash);
+CREATE INDEX audit_actor ON audit(actor, id);
+CREATE INDEX audit_target ON audit(target, id);
+CREATE TABLE audit_checkpoints (
+  seq INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL,
+  at TEXT NOT NULL,
+  signature TEXT                      -- NULL: unsigned (the trust work signs them)
+);
+
+-- Keys and systems: bookkeeping flushed at most once a second, the instant a system was retired.
+ALTER TABLE system_keys ADD COLUMN key_id TEXT;
+ALTER TABLE system_keys ADD COLUMN last_used_at TEXT;
+ALTER TABLE systems ADD COLUMN retired_at TEXT;
+ALTER TABLE systems ADD COLUMN last_seen_at TEXT;
+UPDATE system_keys SET key_id = lower(hex(randomblob(8))) WHERE key_id IS NULL;
+CREATE UNIQUE INDEX system_keys_id ON system_keys(key_id);
+
+-- Rotated administrator tokens: only an HMAC of each is kept. The bootstrap token's end is a setting.
+CREATE TABLE admin_tokens (
+  token_id TEXT PRIMARY KEY,
+  token_hmac TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  valid_until TEXT
+);
+CREATE TABLE hub_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- The rollout registry (api.md "Rollout registry"); state is derived on read, never stored.
+CREATE TABLE rollout (
+  id TEXT PRIMARY KEY,
+  ord INTEGER NOT NULL UNIQUE,
+  department TEXT NOT NULL,
+  origin TEXT NOT NULL CHECK (origin IN ('seed', 'province')),
+  successor TEXT,
+  system_id TEXT,
+  target_date TEXT,
+  note TEXT,
+  updated_at TEXT NOT NULL
+);
+
+-- Per-system, per-day counters of inbound items (local date, yyyy-MM-dd).
+CREATE TABLE traffic (
+  system_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  accepted INTEGER NOT NULL DEFAULT 0,
+  refused INTEGER NOT NULL DEFAULT 0,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (system_id, day)
+) WITHOUT ROWID;
+`,
+    up: chainExisting,
   },
 ];

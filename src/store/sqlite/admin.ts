@@ -1,0 +1,170 @@
+// The administration tables of the embedded store (migration 6): system life cycle and keys, rotated admin
+// tokens, bookkeeping (last seen, last used, traffic), the rollout registry. Every change commits with its
+// audit entry in one transaction, so nothing is stored unaudited and no entry describes a change that failed.
+import type Database from 'better-sqlite3';
+import { ulid } from '../../util/id.js';
+import { formatVn } from '../../util/time.js';
+import type { SqliteAuditLog } from './audit-chain.js';
+import type {
+  AdminStore, AuditEntry, Bookkeeping, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts,
+} from '../types.js';
+
+type RolloutRow = { id: string; ord: number; department: string; origin: 'seed' | 'province'; successor: string | null;
+  system_id: string | null; target_date: string | null; note: string | null; updated_at: string };
+
+const fromRow = (r: RolloutRow): RolloutEntry => ({
+  id: r.id, order: r.ord, department: r.department, origin: r.origin, successor: r.successor, systemId: r.system_id,
+  targetDate: r.target_date, note: r.note, updatedAt: r.updated_at,
+});
+
+export class SqliteAdminStore implements AdminStore {
+  private readonly tx;
+
+  constructor(private readonly db: Database.Database, private readonly log: SqliteAuditLog, private readonly claim: (db: Database.Database, s: SystemRecord) => void) {
+    const audited = <A extends unknown[], R>(fn: (...a: A) => R) => {
+      const t = db.transaction((audit: AuditEntry, ...a: A) => {
+        const r = fn(...a);
+        this.log.append(audit);
+        return r;
+      });
+      return (audit: AuditEntry, ...a: A): R => t.immediate(audit, ...a);
+    };
+    this.tx = {
+      rotateKey: audited((k: KeyRecord & { keyId: string }, until: string) => {
+        db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND (valid_until IS NULL OR valid_until > ?)').run(until, k.systemId, until);
+        const latest = db.prepare('SELECT MAX(valid_until) FROM system_keys WHERE system_id = ?').pluck().get(k.systemId) as string | null;
+        db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES (?, ?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil, k.keyId);
+        return latest;
+      }),
+      rotateToken: audited((t: { tokenId: string; tokenHmac: string; createdAt: string }, until: string) => {
+        db.prepare('UPDATE admin_tokens SET valid_until = ? WHERE valid_until IS NULL OR valid_until > ?').run(until, until);
+        // The bootstrap token gets the same overlap at the first rotation, and is ignored after it.
+        const bootstrap = db.prepare("SELECT value FROM hub_settings WHERE key = 'admin.bootstrapValidUntil'").pluck().get() as string | undefined;
+        if (bootstrap === undefined || bootstrap > until) {
+          db.prepare("INSERT INTO hub_settings (key, value) VALUES ('admin.bootstrapValidUntil', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(until);
+        }
+        const ends = [db.prepare('SELECT MAX(valid_until) FROM admin_tokens').pluck().get() as string | null,
+          db.prepare("SELECT value FROM hub_settings WHERE key = 'admin.bootstrapValidUntil'").pluck().get() as string];
+        db.prepare('INSERT INTO admin_tokens (token_id, token_hmac, created_at, valid_until) VALUES (?, ?, ?, NULL)').run(t.tokenId, t.tokenHmac, t.createdAt);
+        // The latest end among the earlier tokens (the bootstrap one included).
+        return ends.filter((e): e is string => !!e).sort().at(-1) ?? null;
+      }),
+      update: audited((s: SystemRecord) => {
+        db.prepare('UPDATE systems SET doc = ?, status = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(s), s.status, s.updatedAt, s.id);
+        db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
+        if (s.status === 'active') this.claim(db, s);
+      }),
+      retire: audited((s: SystemRecord, now: number) => this.retireIn(s, now)),
+      rollout: audited((entries: readonly RolloutEntry[], source: string | undefined) => {
+        const put = db.prepare(`INSERT INTO rollout (id, ord, department, origin, successor, system_id, target_date, note, updated_at)
+          VALUES (@id, @order, @department, @origin, @successor, @systemId, @targetDate, @note, @updatedAt)
+          ON CONFLICT (id) DO UPDATE SET ord = excluded.ord, department = excluded.department, successor = excluded.successor,
+          system_id = excluded.system_id, target_date = excluded.target_date, note = excluded.note, updated_at = excluded.updated_at`);
+        // Orders may be swapped within one patch: park every changed entry's order out of the way first.
+        const park = db.prepare('UPDATE rollout SET ord = -ord - 1000000 WHERE id = ?');
+        for (const e of entries) park.run(e.id);
+        for (const e of entries) put.run(e);
+        if (source !== undefined) db.prepare("INSERT INTO hub_settings (key, value) VALUES ('rollout.source', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(source);
+      }),
+    };
+  }
+
+  private retireIn(s: SystemRecord, now: number): { deadLetters: number } {
+    const db = this.db;
+    const at = formatVn(now);
+    db.prepare('UPDATE systems SET doc = ?, status = ?, updated_at = ?, retired_at = ? WHERE id = ?').run(JSON.stringify(s), 'retired', s.updatedAt, at, s.id);
+    db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
+    db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND (valid_until IS NULL OR valid_until > ?)').run(at, s.id, at);
+    const dead = db.prepare(`INSERT INTO dead_letters (id, system_id, event_id, dossier_code, revision, reason, attempts, last_response, failed_at, event)
+      VALUES (?, ?, ?, ?, ?, 'system retired', ?, NULL, ?, ?)`);
+    const eventOf = db.prepare('SELECT event FROM outbox WHERE event_id = ?').pluck();
+    let n = 0;
+    const pending = db.prepare("SELECT event_id AS eventId, dossier_code AS code, revision FROM deliveries WHERE system_id = ? AND state = 'pending'").all(s.id) as
+      { eventId: string; code: string; revision: number }[];
+    for (const d of pending) {
+      dead.run(ulid(now), s.id, d.eventId, d.code, d.revision, 0, at, (eventOf.get(d.eventId) as string | undefined) ?? '{}');
+      n++;
+    }
+    db.prepare("UPDATE deliveries SET state = 'dead', updated_at = ? WHERE system_id = ? AND state = 'pending'").run(now, s.id);
+    const mail = db.prepare('SELECT event_id AS eventId, dossier_code AS code, revision, handed_out AS tries FROM mailbox WHERE system_id = ? AND acked_at IS NULL').all(s.id) as
+      { eventId: string; code: string; revision: number; tries: number }[];
+    for (const m of mail) {
+      dead.run(ulid(now), s.id, m.eventId, m.code, m.revision, m.tries, at, (eventOf.get(m.eventId) as string | undefined) ?? '{}');
+      n++;
+    }
+    // Closed here: they live on as dead letters, and the mailbox of a retired system answers 401 anyway.
+    db.prepare('UPDATE mailbox SET acked_at = ? WHERE system_id = ? AND acked_at IS NULL').run(now, s.id);
+    return { deadLetters: n };
+  }
+
+  async systemMeta(id: string) {
+    const row = this.db.prepare('SELECT retired_at AS retiredAt, last_seen_at AS lastSeenAt FROM systems WHERE id = ?').get(id) as
+      { retiredAt: string | null; lastSeenAt: string | null } | undefined;
+    const keys = this.db.prepare(`SELECT key_id AS keyId, created_at AS createdAt, valid_until AS validUntil, last_used_at AS lastUsedAt
+      FROM system_keys WHERE system_id = ? ORDER BY created_at, rowid`).all(id) as KeyInfo[];
+    return { retiredAt: row?.retiredAt ?? null, lastSeenAt: row?.lastSeenAt ?? null, keys };
+  }
+
+  async rotateKey(k: KeyRecord & { keyId: string }, previousValidUntil: string, audit: AuditEntry): Promise<string | null> {
+    return this.tx.rotateKey(audit, k, previousValidUntil);
+  }
+
+  async retireSystem(s: SystemRecord, now: number, audit: AuditEntry) {
+    return this.tx.retire(audit, s, now);
+  }
+
+  async updateSystem(s: SystemRecord, audit: AuditEntry): Promise<void> {
+    this.tx.update(audit, s);
+  }
+
+  async findAdminToken(tokenHmac: string) {
+    return this.db.prepare('SELECT token_id AS tokenId, valid_until AS validUntil FROM admin_tokens WHERE token_hmac = ?').get(tokenHmac) as
+      { tokenId: string; validUntil: string | null } | undefined;
+  }
+
+  async rotateAdminToken(t: { tokenId: string; tokenHmac: string; createdAt: string }, previousValidUntil: string, audit: AuditEntry) {
+    return this.tx.rotateToken(audit, t, previousValidUntil);
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    return this.db.prepare('SELECT value FROM hub_settings WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  async recordBookkeeping(b: Bookkeeping): Promise<void> {
+    const key = this.db.prepare('UPDATE system_keys SET last_used_at = ? WHERE key_hmac = ? AND (last_used_at IS NULL OR last_used_at < ?)');
+    const seen = this.db.prepare('UPDATE systems SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)');
+    const traffic = this.db.prepare(`INSERT INTO traffic (system_id, day, accepted, refused, duplicates) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (system_id, day) DO UPDATE SET accepted = accepted + excluded.accepted, refused = refused + excluded.refused,
+      duplicates = duplicates + excluded.duplicates`);
+    this.db.transaction(() => {
+      for (const [hmac, at] of b.keysUsed) key.run(at, hmac, at);
+      for (const [id, at] of b.systemsSeen) seen.run(at, id, at);
+      for (const [k, c] of b.traffic) {
+        const [systemId, day] = k.split('\u0000') as [string, string];
+        traffic.run(systemId, day, c.accepted, c.refused, c.duplicates);
+      }
+    })();
+  }
+
+  async traffic(systemId: string, sinceDay: string): Promise<{ window: TrafficCounts; total: TrafficCounts }> {
+    const sum = (where: string, ...args: string[]) => {
+      const r = this.db.prepare(`SELECT COALESCE(SUM(accepted), 0) AS accepted, COALESCE(SUM(refused), 0) AS refused,
+        COALESCE(SUM(duplicates), 0) AS duplicates FROM traffic WHERE system_id = ? ${where}`).get(systemId, ...args) as TrafficCounts;
+      return r;
+    };
+    return { window: sum('AND day >= ?', sinceDay), total: sum('') };
+  }
+
+  async lastSeen(systemId: string): Promise<string | null> {
+    return (this.db.prepare('SELECT last_seen_at FROM systems WHERE id = ?').pluck().get(systemId) as string | null | undefined) ?? null;
+  }
+
+  async listRollout() {
+    const items = (this.db.prepare('SELECT * FROM rollout ORDER BY ord').all() as RolloutRow[]).map(fromRow);
+    return { source: (await this.getSetting('rollout.source')) ?? null, items };
+  }
+
+  async saveRollout(entries: readonly RolloutEntry[], audit: AuditEntry, source?: string): Promise<void> {
+    this.tx.rollout(audit, entries, source);
+  }
+}
