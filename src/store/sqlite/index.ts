@@ -16,6 +16,7 @@ import type { Receipt } from '../../../adapters/kit/contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
 import { OntimeStats, clockColumns } from './stats.js';
+import { SpaceGuard, type StoreState } from './space.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
   AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
@@ -28,11 +29,11 @@ const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
 const MAX_SEQUENCE_DIGITS = 7;
 const MAX_SEQUENCE = 9_999_999;
 
-export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
+export function openSqliteStore(dataDir: string, file = 'hub.sqlite', opts: { minFreeMb?: number } = {}): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const full = path.join(dataDir, file);
   privateFiles(dataDir, full);
-  return new SqliteStore(full);
+  return new SqliteStore(full, opts);
 }
 
 /**
@@ -67,8 +68,11 @@ export class SqliteStore implements Store {
   /** One change inside the group's transaction: better-sqlite3 nests it as a savepoint, so a refusal undoes only it. */
   private readonly applyInSavepoint: (item: CommitItem) => CommitResult;
   readonly relay: SqliteRelayStore;
+  /** Free space where the store writes (HUB_MIN_FREE_MB): dossier changes stop before the disk is full. */
+  private readonly space: SpaceGuard;
 
-  constructor(file: string) {
+  constructor(file: string, opts: { minFreeMb?: number } = {}) {
+    this.space = new SpaceGuard(path.dirname(file), opts.minFreeMb ?? 0);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -137,6 +141,8 @@ export class SqliteStore implements Store {
 
   commit(item: CommitItem): Promise<CommitResult> {
     if (this.closed) return Promise.reject(new HubError('HUB_UNAVAILABLE', 'The store is closed'));
+    const full = this.space.refusal();
+    if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.flushScheduled) {
@@ -163,7 +169,9 @@ export class SqliteStore implements Store {
         }
       })();
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      // The whole group failed (a full disk at COMMIT): rolled back, each waiting request answered, none stored.
+      const e = this.space.classify(error);
+      for (const p of batch) p.reject(e);
       return;
     }
     let stored = false;
@@ -172,7 +180,7 @@ export class SqliteStore implements Store {
       if (o.ok) {
         stored ||= o.value.revisions.length > 0;
         p.resolve(o.value);
-      } else p.reject(o.error);
+      } else p.reject(this.space.classify(o.error));
     });
     if (stored) this.events.emit('committed');
   }
@@ -381,6 +389,11 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  /** /readyz: a real, durable write (space.ts), and free space against HUB_MIN_FREE_MB. */
+  async probeWrite(): Promise<StoreState> {
+    return this.closed ? 'down' : this.space.probe(this.db);
   }
 
   onCommitted(listener: () => void): () => void {
