@@ -17,18 +17,26 @@ export function smallDisk(sizeMb: number): { dir: string; release(): void } | { 
   const tries: string[] = [];
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0700`, 'tmpfs', mnt], { stdio: 'pipe' });
-    return { dir: mnt, release: () => { umount(mnt); rmSync(mnt, { recursive: true, force: true }); } };
+    return guarded({ dir: mnt, release: () => { umount(mnt); rmSync(mnt, { recursive: true, force: true }); } });
   } catch (err) { tries.push(`tmpfs: ${String((err as Error).message).split('\n')[0]}`); }
   const img = `${mnt}.img`;
   try {
     execFileSync('truncate', ['-s', `${sizeMb}M`, img]);
     execFileSync('mkfs.ext4', ['-q', '-F', img], { stdio: 'pipe' });
     execFileSync('mount', ['-o', 'loop', img, mnt], { stdio: 'pipe' });
-    return { dir: mnt, release: () => { umount(mnt); rmSync(img, { force: true }); rmSync(mnt, { recursive: true, force: true }); } };
+    return guarded({ dir: mnt, release: () => { umount(mnt); rmSync(img, { force: true }); rmSync(mnt, { recursive: true, force: true }); } });
   } catch (err) { tries.push(`loop ext4: ${String((err as Error).message).split('\n')[0]}`); }
   rmSync(img, { force: true });
   rmSync(mnt, { recursive: true, force: true });
   return { skip: `no small file system can be mounted here (${tries.join('; ')})` };
+}
+
+/** Released once, by the caller or, when a timeout skipped its finally, at exit. */
+function guarded(d: { dir: string; release(): void }): { dir: string; release(): void } {
+  let done = false;
+  const release = () => { if (done) return; done = true; process.off('exit', release); d.release(); };
+  process.once('exit', release);
+  return { dir: d.dir, release };
 }
 
 function umount(mnt: string): void {

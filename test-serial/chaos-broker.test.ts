@@ -4,6 +4,7 @@
 import t from 'tap';
 import { brokerRestart } from '../bench/chaos-scenarios.js';
 
+t.setTimeout(300_000); // a loaded 2-core machine: the scenario's own waits bound it
 t.test('RabbitMQ (a node of the test\'s own) stopped and started again under load', async (t) => {
   const row = await brokerRestart({ seconds: 4 });
   if (row.result === 'skipped') return t.skip(row.note);

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { diskFull } from '../bench/chaos-disk.js';
 
+t.setTimeout(300_000); // a loaded 2-core machine: the scenario's own waits bound it
 t.test('data dir disk full: refused cleanly, nothing acknowledged lost, resumes', async (t) => {
   const row = await diskFull({ seconds: 6, concurrency: 6 });
   if (row.result === 'skipped') return t.skip(row.note);

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { hubKilled } from '../bench/chaos-scenarios.js';
 
+t.setTimeout(300_000); // a loaded 2-core machine: the scenario's own waits bound it
 t.test('the hub killed with SIGKILL under load and restarted on the same data', async (t) => {
   const row = await hubKilled({ seconds: 4 });
   if (row.result === 'skipped') return t.skip(row.note);

@@ -4,6 +4,7 @@
 import t from 'tap';
 import { pushTarget503 } from '../bench/chaos-scenarios.js';
 
+t.setTimeout(300_000); // a loaded 2-core machine: the scenario's own waits bound it
 t.test('a push target answering 503, then 200', async (t) => {
   const row = await pushTarget503({ seconds: 4 });
   if (row.result === 'skipped') return t.skip(row.note);

@@ -48,6 +48,7 @@ export async function startRabbitNode(): Promise<RabbitNode | { skip: string }> 
     stopApp: () => { ctl(name, env, 'stop_app'); },
     startApp: () => { ctl(name, env, 'start_app'); ctl(name, env, 'await_startup', '--timeout', '120'); },
     shutdown: () => {
+      process.off('exit', node.shutdown);
       if (up) {
         try { ctl(name, env, 'shutdown'); } catch { try { ctl(name, env, 'stop'); } catch { /* already gone */ } }
         up = false;
@@ -55,6 +56,8 @@ export async function startRabbitNode(): Promise<RabbitNode | { skip: string }> 
       rmSync(base, { recursive: true, force: true });
     },
   };
+  // A test ended by its timeout skips its finally blocks but still exits: the node goes with it.
+  process.once('exit', node.shutdown);
   try {
     execFileSync('rabbitmq-server', ['-detached'], { stdio: 'pipe', timeout: 60_000, env });
     up = true;
