@@ -168,7 +168,8 @@ export function check(scenario: string, load: Load, hub: HubProcess, target: Awa
   if (load.serverErrors) problems.push(`${load.serverErrors} answers 5xx other than 503`);
   return {
     scenario, requests: load.requests, ok: load.ok, stored: s.stored, delivered, duplicates: target.duplicates(), unanswered: s.unanswered,
-    result: problems.length ? 'FAILED' : 'ok', note: [opts.note, ...problems].filter(Boolean).join('; '),
+    result: problems.length ? 'FAILED' : 'ok',
+    note: [opts.note, s.unanswered ? `${s.unanswered} stored whose answer was lost` : '', ...problems].filter(Boolean).join('; '),
   };
 }
 
