@@ -49,7 +49,7 @@ function openStore(config: Readonly<HubConfig>): Store {
   if (config.databaseUrl) {
     throw new Error('DATABASE_URL selects PostgreSQL, whose store is not built yet: unset DATABASE_URL to use the embedded SQLite store');
   }
-  return openSqliteStore(config.dataDir);
+  return openSqliteStore(config.dataDir, undefined, { minFreeMb: config.minFreeMb });
 }
 
 export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstance; ctx: HubContext }> {

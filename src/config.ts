@@ -46,6 +46,8 @@ export interface HubConfig {
   codeIssuer: 'hub' | 'source';
   /** Agency identifiers any system may use in a new dossier's code (DVCQG's, on online liên thông groups). */
   nationalIssuers: string[];
+  /** Below this much free space (MB) where the SQLite store writes, dossier changes are 503 HUB_STORE_FULL. */
+  minFreeMb: number;
 }
 
 const schema = {
@@ -73,6 +75,7 @@ const schema = {
     corsOrigins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/\\s]+$' } },
     codeIssuer: { enum: ['hub', 'source'] },
     nationalIssuers: { type: 'array', items: { type: 'string', pattern: AGENCY_CODE.source } },
+    minFreeMb: { type: 'number', minimum: 0 },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     corsOrigins: (env.HUB_CORS_ORIGINS ?? '').split(',').map((x) => x.trim().replace(/\/$/, '')).filter(Boolean),
     codeIssuer: (env.HUB_CODE_ISSUER || 'hub') as HubConfig['codeIssuer'],
     nationalIssuers: (env.HUB_NATIONAL_ISSUERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    minFreeMb: int(env.HUB_MIN_FREE_MB, 100),
     ...overrides,
   };
   for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];

@@ -58,6 +58,7 @@ export const ERRORS = {
   HUB_DEAD_LETTER_TARGET: { status: 409, title: 'The system of this dead letter takes no deliveries now (retired, or delivery mode none)', retry: false },
   // Hub side
   HUB_RATE_LIMITED: { status: 429, title: 'Too many requests', retry: true },
+  HUB_STORE_FULL: { status: 503, title: 'The store has no room for changes (free space below HUB_MIN_FREE_MB, or the disk is full); retry after Retry-After', retry: true },
   HUB_UNAVAILABLE: { status: 503, title: 'The hub cannot accept this now (shutting down or store unavailable)', retry: true },
   HUB_INTERNAL: { status: 500, title: 'Internal error', retry: true },
 } as const satisfies Record<string, ErrorDef>;

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { HubError, toProblem, type ErrorCode } from '../errors.js';
 import { AdapterError } from '../../adapters/kit/contract.js';
 import { WWW_AUTHENTICATE } from '../trust/auth.js';
+import { isDiskFull, storeFullError } from '../store/sqlite/space.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'HUB_REQUEST_TOO_LARGE',
@@ -20,6 +21,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 export function asHubError(err: unknown, where: 'body' | 'query' | 'params' | 'other' = 'other'): HubError {
   if (err instanceof HubError) return err;
   if (err instanceof AdapterError) return new HubError(err.code, err.message, err.errors);
+  // A write outside the group commit (audit, ack, last-seen) that met a full disk: 503, not 500.
+  if (isDiskFull(err)) return storeFullError();
   const fe = err as FastifyError & { validation?: { instancePath: string; message?: string; params?: Record<string, unknown>; keyword: string }[]; validationContext?: string };
   if (fe?.validation) {
     const ctx = fe.validationContext ?? where;

@@ -72,6 +72,8 @@ export class IngestPipeline {
       const result = await this.commit(system, op, item, meta);
       return { index: item.index, ok: true, receipt: result.receipt, dossier: result.dossier };
     } catch (err) {
+      // No room in the store refuses the request, not an item: 503 with Retry-After, whatever the batch holds.
+      if (err instanceof HubError && err.code === 'HUB_STORE_FULL') throw err;
       if (err instanceof HubError || err instanceof AdapterError) {
         const status = err instanceof HubError ? err.status : new HubError(err.code).status;
         const errors = err.errors.map((e) => ({ ...e, path: item.nativePath ? item.nativePath(e.path) : e.path }));

@@ -16,15 +16,17 @@ export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext
       operationId: 'getReadiness', summary: 'Whether the hub can accept dossiers (200) or not (503)', tags: ['ops'], security: [],
       response: {
         200: { description: 'Ready, or degraded (accepting dossiers while the broker is away)', $ref: 'Readiness#' },
-        503: { description: 'The store is unavailable', $ref: 'Readiness#' },
+        503: { description: 'The store is unavailable: down, or full (free space below HUB_MIN_FREE_MB, or a write met a full disk)', $ref: 'Readiness#' },
       },
     },
   }, async (_req, reply) => {
-    let store: 'up' | 'down' = 'up';
+    let store: 'up' | 'down' | 'full' = 'up';
     let backlog = { count: 0, oldestCreatedAt: null as number | null };
     let calendar = { missingYears: [] as number[], provisionalDueDates: 0 };
     try {
-      await ctx.store.ping();
+      // A write is probed, not only a read (api.md "Operations"): a full disk reads fine.
+      if (ctx.store.probeWrite) store = await ctx.store.probeWrite();
+      else await ctx.store.ping();
       backlog = await ctx.store.outboxBacklog();
       // A warning only: it never changes status (api.md "Operations").
       calendar = await ctx.calendarWarnings();
@@ -32,7 +34,7 @@ export async function opsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext
       store = 'down';
     }
     const broker = ctx.broker.state();
-    const status = store === 'down' ? 'unavailable' : broker === 'up' ? 'ready' : 'degraded';
+    const status = store !== 'up' ? 'unavailable' : broker === 'up' ? 'ready' : 'degraded';
     return reply.code(store === 'up' ? 200 : 503).send({
       status, store, broker, outboxBacklog: backlog.count,
       oldestPendingSeconds: backlog.oldestCreatedAt === null ? 0 : Math.max(0, Math.round((Date.now() - backlog.oldestCreatedAt) / 1000)),
@@ -65,7 +67,7 @@ export const readinessSchema = {
   type: 'object',
   properties: {
     status: { enum: ['ready', 'degraded', 'unavailable'] },
-    store: { enum: ['up', 'down'] },
+    store: { enum: ['up', 'down', 'full'] },
     broker: { enum: ['up', 'down'] },
     outboxBacklog: { type: 'integer' },
     oldestPendingSeconds: { type: 'integer' },

@@ -237,6 +237,8 @@ export interface Store {
   /** Open dossiers (status 2, 4, 5, 6, 8) whose due date is provisional (/readyz, /metrics). */
   provisionalDueDates(): Promise<number>;
   ping(): Promise<void>;
+  /** A probing write (/readyz): up, full (no room for dossier changes) or down. */
+  probeWrite?(): Promise<'up' | 'full' | 'down'>;
   /** Called after every commit that stored revisions (the relay wakes on it). */
   onCommitted(listener: () => void): () => void;
   close(): Promise<void>;

@@ -19,6 +19,7 @@ import { OntimeStats, clockColumns } from './stats.js';
 import { SqliteAuditLog } from './audit-chain.js';
 import { SqliteAdminStore } from './admin.js';
 import { newKeyId } from '../../trust/keys.js';
+import { SpaceGuard, type StoreState } from './space.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
   AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
@@ -31,11 +32,11 @@ const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
 const MAX_SEQUENCE_DIGITS = 7;
 const MAX_SEQUENCE = 9_999_999;
 
-export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
+export function openSqliteStore(dataDir: string, file = 'hub.sqlite', opts: { minFreeMb?: number } = {}): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const full = path.join(dataDir, file);
   privateFiles(dataDir, full);
-  return new SqliteStore(full, path.join(dataDir, 'audit-checkpoint.json'));
+  return new SqliteStore(full, { ...opts, mirrorFile: path.join(dataDir, 'audit-checkpoint.json') });
 }
 
 /**
@@ -73,9 +74,12 @@ export class SqliteStore implements Store {
   readonly admin: SqliteAdminStore;
   private readonly auditLog: SqliteAuditLog;
   private readonly checkpointTimer: NodeJS.Timeout;
+  /** Free space where the store writes (HUB_MIN_FREE_MB): dossier changes stop before the disk is full. */
+  private readonly space: SpaceGuard;
 
   /** `mirrorFile`: where the latest audit checkpoint is mirrored (api.md: HUB_DATA_DIR/audit-checkpoint.json). */
-  constructor(file: string, mirrorFile?: string) {
+  constructor(file: string, opts: { minFreeMb?: number; mirrorFile?: string } = {}) {
+    this.space = new SpaceGuard(path.dirname(file), opts.minFreeMb ?? 0);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -86,7 +90,7 @@ export class SqliteStore implements Store {
     this.migrate();
     this.applyInSavepoint = this.db.transaction((item: CommitItem) => this.applyOne(item));
     this.relay = new SqliteRelayStore(this.db);
-    this.auditLog = new SqliteAuditLog(this.db, mirrorFile);
+    this.auditLog = new SqliteAuditLog(this.db, opts.mirrorFile);
     this.admin = new SqliteAdminStore(this.db, this.auditLog, (db, s) => this.claimAgencies(db, s));
     // At least every 10 minutes when entries were added (every 100th entry checkpoints on its own).
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint(); }, 10 * 60_000).unref();
@@ -148,6 +152,8 @@ export class SqliteStore implements Store {
 
   commit(item: CommitItem): Promise<CommitResult> {
     if (this.closed) return Promise.reject(new HubError('HUB_UNAVAILABLE', 'The store is closed'));
+    const full = this.space.refusal();
+    if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (!this.flushScheduled) {
@@ -174,7 +180,9 @@ export class SqliteStore implements Store {
         }
       })();
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      // The whole group failed (a full disk at COMMIT): rolled back, each waiting request answered, none stored.
+      const e = this.space.classify(error);
+      for (const p of batch) p.reject(e);
       return;
     }
     let stored = false;
@@ -183,7 +191,7 @@ export class SqliteStore implements Store {
       if (o.ok) {
         stored ||= o.value.revisions.length > 0;
         p.resolve(o.value);
-      } else p.reject(o.error);
+      } else p.reject(this.space.classify(o.error));
     });
     if (stored) this.events.emit('committed');
   }
@@ -406,6 +414,11 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  /** /readyz: a real, durable write (space.ts), and free space against HUB_MIN_FREE_MB. */
+  async probeWrite(): Promise<StoreState> {
+    return this.closed ? 'down' : this.space.probe(this.db);
   }
 
   onCommitted(listener: () => void): () => void {
