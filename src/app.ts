@@ -34,6 +34,8 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { asyncApiRoutes } from './routes/asyncapi.js';
 import { statsRoutes } from './routes/stats.js';
 import { publicRoutes } from './routes/public.js';
+import { Trust } from './trust/service.js';
+import { trustRoutes, certificateRoutes } from './routes/trust.js';
 
 export interface BuildOptions {
   config: Readonly<HubConfig>;
@@ -76,6 +78,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, { onAuditError: (err) => log.error({ err }, 'auth failure audit not written') }),
+    trust: new Trust({ secretsDir: config.secretsDir, configDir: config.configDir, signReceipts: config.signReceipts, store, log }),
     pipeline: new IngestPipeline({ store, registry, log, metrics, ...(deadlines ? { dueDates: dueDates(deadlines) } : {}) }),
   };
 
@@ -139,6 +142,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(asyncApiRoutes, { ctx });
   await app.register(statsRoutes, { ctx });
   await app.register(publicRoutes, { ctx });
+  await app.register(trustRoutes, { ctx });
+  await app.register(certificateRoutes, { ctx });
 
   app.addHook('onClose', async () => {
     await relay?.close(); // before the store: it flushes what the broker confirmed

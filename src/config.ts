@@ -41,6 +41,10 @@ export interface HubConfig {
   trustProxy: string[];
   /** Origins (scheme://host[:port]) whose pages may call the citizen look-up from the browser (CORS). Empty: none. */
   corsOrigins: string[];
+  /** HUB_SECRETS_DIR: the hub CA's and signing keys (0600 files in a 0700 folder); default `<dataDir>/secrets`. */
+  secretsDir: string;
+  /** HUB_SIGN_RECEIPTS=on: every JSON receipt carries the hub's CMS signature (api.md "Trust"). */
+  signReceipts: boolean;
 }
 
 const schema = {
@@ -66,6 +70,8 @@ const schema = {
     relay: { type: 'boolean' },
     trustProxy: { type: 'array', items: { type: 'string', pattern: '^[0-9a-fA-F.:]+(/[0-9]{1,3})?$' } },
     corsOrigins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/\\s]+$' } },
+    secretsDir: { type: 'string', minLength: 1 },
+    signReceipts: { type: 'boolean' },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -108,8 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     relay: env.HUB_RELAY !== 'off',
     trustProxy: (env.HUB_TRUST_PROXY ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     corsOrigins: (env.HUB_CORS_ORIGINS ?? '').split(',').map((x) => x.trim().replace(/\/$/, '')).filter(Boolean),
+    secretsDir: '',
+    signReceipts: env.HUB_SIGN_RECEIPTS === 'on',
     ...overrides,
   };
+  // After the overrides: a test's dataDir decides the default secrets folder.
+  if (!cfg.secretsDir) cfg.secretsDir = path.resolve(env.HUB_SECRETS_DIR || path.join(cfg.dataDir, 'secrets'));
   for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];
   if (!validate(cfg)) {
     const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');

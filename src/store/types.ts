@@ -19,6 +19,8 @@ export interface SystemRegistration {
   delivery: Delivery;
   subscriptions: Subscription[];
   mapping: unknown;
+  /** Signed payloads (api.md "Trust"): absent means mode off. */
+  signature?: { mode: 'off' | 'optional' | 'required'; signers?: string[] };
 }
 
 export interface SystemRecord extends Omit<SystemRegistration, 'agencies'> {
