@@ -44,7 +44,8 @@ export function buildCertificate(spec: CertificateSpec, serial = newSerial()): {
   cert.setSubject(attrs(spec.subject) as forge.pki.CertificateField[]);
   const issuer = spec.issuerPem ? forge.pki.certificateFromPem(spec.issuerPem) : undefined;
   cert.setIssuer(issuer ? issuer.subject.attributes : (attrs(spec.subject) as forge.pki.CertificateField[]));
-  cert.publicKey = forge.pki.publicKeyFromPem(createPublicKey(spec.publicKey).export({ type: 'spki', format: 'pem' }).toString());
+  const pub = spec.publicKey.type === 'public' ? spec.publicKey : createPublicKey(spec.publicKey);
+  cert.publicKey = forge.pki.publicKeyFromPem(pub.export({ type: 'spki', format: 'pem' }).toString());
   const exts: Record<string, unknown>[] = [
     { name: 'basicConstraints', cA: !!spec.ca, critical: true },
     spec.ca
