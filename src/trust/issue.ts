@@ -43,7 +43,10 @@ export function buildCertificate(spec: CertificateSpec, serial = newSerial()): {
   cert.validity.notAfter = spec.notAfter;
   cert.setSubject(attrs(spec.subject) as forge.pki.CertificateField[]);
   const issuer = spec.issuerPem ? forge.pki.certificateFromPem(spec.issuerPem) : undefined;
-  cert.setIssuer(issuer ? issuer.subject.attributes : (attrs(spec.subject) as forge.pki.CertificateField[]));
+  // forge parses UTF8String values as raw bytes and encodes them again on output: decode first, or a Vietnamese
+  // CA name would come out double-encoded and the issued certificate would name no existing issuer.
+  const issuerAttrs = issuer?.subject.attributes.map((a) => (a.valueTagClass === UTF8 && typeof a.value === 'string' ? { ...a, value: forge.util.decodeUtf8(a.value) } : a));
+  cert.setIssuer(issuerAttrs ?? (attrs(spec.subject) as forge.pki.CertificateField[]));
   const pub = spec.publicKey.type === 'public' ? spec.publicKey : createPublicKey(spec.publicKey);
   cert.publicKey = forge.pki.publicKeyFromPem(pub.export({ type: 'spki', format: 'pem' }).toString());
   const exts: Record<string, unknown>[] = [
