@@ -61,3 +61,17 @@ t.test('off by default: receipts carry no signature', async (t) => {
   t.equal(res.statusCode, 202);
   t.notOk('signature' in res.json());
 });
+
+t.test('native answers (TN&MT XML) carry no signature, also with signing on', async (t) => {
+  const SYSTEMS = new URL('../../config/systems/', import.meta.url).pathname;
+  const SAMPLES = new URL('../../../shared/spec/samples/', import.meta.url).pathname;
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const reg = readdirSync(SYSTEMS).map((f) => JSON.parse(readFileSync(path.join(SYSTEMS, f), 'utf8'))).find((s) => s.adapter === 'tnmt-xml');
+  const hub = await startHub({ config: { signReceipts: true } });
+  t.teardown(() => hub.close());
+  const key = await hub.register(reg);
+  const res = await hub.post(reg.id, key, readFileSync(path.join(SAMPLES, 'tnmt-goi-tin.xml'), 'utf8'), { 'content-type': 'application/xml' });
+  t.equal(res.statusCode, 202);
+  t.match(res.body, /bienNhan="/, 'accepted, with its receipt ids');
+  t.notMatch(res.body, /signature|MII/i, 'no CMS in the native answer');
+});
