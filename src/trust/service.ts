@@ -77,6 +77,22 @@ export class Trust {
     return signDetached((await this.ready()).signer, bytes);
   }
 
+  /**
+   * Checks a detached CMS made by signDetached (for the audit checkpoints): digest, signature, and a signer
+   * certificate issued by the hub CA, valid at its signing time. Resolves with the signing time, or a reason.
+   */
+  async verifyDetached(b64: string, bytes: Uint8Array): Promise<{ valid: true; signedAt: string } | { valid: false; reason: string }> {
+    try {
+      const v = await verifyDetached(b64, bytes);
+      const at = v.signedAt ?? new Date();
+      const chain = validateChain(v.signer, v.extra, [(await this.ready()).ca.cert], at);
+      return chain.ok ? { valid: true, signedAt: formatVn(at.getTime()) } : { valid: false, reason: chain.message };
+    } catch (err) {
+      if (err instanceof CmsFailure) return { valid: false, reason: err.message };
+      throw err;
+    }
+  }
+
   /** The receipt with its `signature` when signing is on; a duplicate's is signed anew (it covers `duplicate`). */
   async signReceipt<R extends Receipt>(receipt: R): Promise<R> {
     if (!this.opts.signReceipts) return receipt;
