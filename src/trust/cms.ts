@@ -18,7 +18,13 @@ export interface PreparedSigner { cert: pkijs.Certificate; key: KeyObject }
 
 /** The signer's certificate parsed once (parsing it per signature would cost more than the signature). */
 export async function cmsSigner(s: CmsSigner): Promise<PreparedSigner> {
-  return { cert: pkijsCertificate(pemToDer(s.certPem)), key: s.key };
+  const der = pemToDer(s.certPem);
+  const cert = pkijsCertificate(der);
+  // The certificate is the same in every signature: its ASN.1 is built once (asn1js re-encoding it per
+  // signature cost more than the RSA signature itself).
+  const schema = asn1js.fromBER(toArrayBuffer(der)).result;
+  cert.toSchema = () => schema as ReturnType<pkijs.Certificate['toSchema']>;
+  return { cert, key: s.key };
 }
 
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
