@@ -36,6 +36,8 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { asyncApiRoutes } from './routes/asyncapi.js';
 import { statsRoutes } from './routes/stats.js';
 import { publicRoutes } from './routes/public.js';
+import { Trust } from './trust/service.js';
+import { trustRoutes, certificateRoutes } from './routes/trust.js';
 
 export interface BuildOptions {
   config: Readonly<HubConfig>;
@@ -89,6 +91,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
         log.warn('the bootstrap administrator token was presented, but it was rotated and is ignored now; use the rotated token');
       },
     }),
+    trust: new Trust({ secretsDir: config.secretsDir, configDir: config.configDir, signReceipts: config.signReceipts, store, log }),
     pipeline: new IngestPipeline({
       store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers },
       ...(deadlines ? { dueDates: dueDates(deadlines) } : {}),
@@ -156,6 +159,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(asyncApiRoutes, { ctx });
   await app.register(statsRoutes, { ctx });
   await app.register(publicRoutes, { ctx });
+  await app.register(trustRoutes, { ctx });
+  await app.register(certificateRoutes, { ctx });
 
   app.addHook('onClose', async () => {
     await relay?.close(); // before the store: it flushes what the broker confirmed

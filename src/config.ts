@@ -48,6 +48,10 @@ export interface HubConfig {
   nationalIssuers: string[];
   /** Below this much free space (MB) where the SQLite store writes, dossier changes are 503 HUB_STORE_FULL. */
   minFreeMb: number;
+  /** HUB_SECRETS_DIR: the hub CA's and signing keys (0600 files in a 0700 folder); default `<dataDir>/secrets`. */
+  secretsDir: string;
+  /** HUB_SIGN_RECEIPTS=on: every JSON receipt carries the hub's CMS signature (api.md "Trust"). */
+  signReceipts: boolean;
 }
 
 const schema = {
@@ -76,6 +80,8 @@ const schema = {
     codeIssuer: { enum: ['hub', 'source'] },
     nationalIssuers: { type: 'array', items: { type: 'string', pattern: AGENCY_CODE.source } },
     minFreeMb: { type: 'number', minimum: 0 },
+    secretsDir: { type: 'string', minLength: 1 },
+    signReceipts: { type: 'boolean' },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -121,8 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     codeIssuer: (env.HUB_CODE_ISSUER || 'hub') as HubConfig['codeIssuer'],
     nationalIssuers: (env.HUB_NATIONAL_ISSUERS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     minFreeMb: int(env.HUB_MIN_FREE_MB, 100),
+    secretsDir: '',
+    signReceipts: env.HUB_SIGN_RECEIPTS === 'on',
     ...overrides,
   };
+  // After the overrides: a test's dataDir decides the default secrets folder.
+  if (!cfg.secretsDir) cfg.secretsDir = path.resolve(env.HUB_SECRETS_DIR || path.join(cfg.dataDir, 'secrets'));
   for (const k of Object.keys(cfg) as (keyof HubConfig)[]) if (cfg[k] === undefined) delete cfg[k];
   if (!validate(cfg)) {
     const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');

@@ -6,6 +6,7 @@ import type { Store, SystemRecord } from './store/types.js';
 import type { Registry } from './systems/registry.js';
 import type { Authenticator } from './trust/auth.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
+import type { Trust } from './trust/service.js';
 import type { Metrics } from './ops/metrics.js';
 import type { CalendarWarnings } from './calendar/due-dates.js';
 import type { BookkeepingBuffer } from './systems/bookkeeping.js';
@@ -24,6 +25,8 @@ export interface HubContext {
   registry: Registry;
   auth: Authenticator;
   pipeline: IngestPipeline;
+  /** The hub CA, issued certificates, signed receipts and payload signatures (api.md "Trust"). */
+  trust: Trust;
   metrics: Metrics;
   broker: BrokerState;
   /** The calendar's warnings for /readyz and /metrics (domain.md "Deadlines" rule 9). */

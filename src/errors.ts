@@ -16,6 +16,8 @@ export const ERRORS = {
   HUB_AUTHZ_SYSTEM: { status: 403, title: "Credentials of another system", retry: false },
   HUB_AUTHZ_ROLE: { status: 403, title: 'The system role does not allow this operation', retry: false },
   HUB_AUTHZ_AGENCY_SCOPE: { status: 403, title: "The dossier's agency is outside the system's scope", retry: false },
+  HUB_SIGNATURE_REQUIRED: { status: 401, title: 'This system must sign its requests (X-Signature)', retry: false },
+  HUB_SIGNATURE_INVALID: { status: 401, title: 'The request signature (X-Signature) does not verify', retry: false },
   // Request form
   HUB_REQUEST_MALFORMED: { status: 400, title: 'The body cannot be parsed', retry: false },
   HUB_REQUEST_FORBIDDEN_KEY: { status: 400, title: 'The body carries a forbidden key (__proto__, constructor, prototype)', retry: false },
@@ -52,6 +54,8 @@ export const ERRORS = {
   HUB_MAPPING_INVALID: { status: 422, title: 'The lgsp-mapping/1 document is invalid', retry: false },
   HUB_MAPPING_LIMIT: { status: 422, title: 'The item took the mapping past its node-visit limit', retry: false },
   HUB_SYSTEM_RETIRED: { status: 409, title: 'The system is retired: it cannot be changed', retry: false },
+  HUB_CSR_INVALID: { status: 400, title: 'The certificate signing request cannot be read', retry: false },
+  HUB_CSR_WEAK: { status: 422, title: 'The certificate signing request uses a key or hash the hub does not accept', retry: false },
   // Relay and delivery
   HUB_BROKER_UNAVAILABLE: { status: 503, title: 'The message broker is not connected; try again when /readyz says broker up', retry: true },
   HUB_MAILBOX_NOT_PULL: { status: 409, title: "The system's delivery mode is not pull: it has no mailbox", retry: false },

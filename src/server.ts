@@ -26,5 +26,7 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
+// The hub CA and signing key are created (or read) at first start, not at the first request that needs them.
+await ctx.trust.ready();
 await app.listen({ port: config.port, host: config.host });
 ctx.log.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'lgsp-hub ready');

@@ -134,6 +134,7 @@ export function swaggerOptions(config: Readonly<HubConfig>): FastifyDynamicSwagg
         { name: 'stats', description: 'Reports' },
         { name: 'public', description: 'No credentials: the citizen look-up' },
         { name: 'admin', description: 'The administrator token only; every act is audited' },
+        { name: 'trust', description: "No credentials: the hub CA's certificate and the check of a signed receipt" },
         { name: 'ops', description: 'Health, metrics and the published contracts; no credentials' },
       ],
       components: {

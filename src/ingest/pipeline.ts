@@ -12,7 +12,7 @@ import { readStepDeadlines } from '../dossiers/steps.js';
 import { decideExisting, decideNew, decideTransfer, inScope, type ChangeRequest, type RuleContext } from '../dossiers/rules.js';
 import type { Clock } from '../dossiers/clock.js';
 import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
-import type { Store, SystemRecord, CommitResult } from '../store/types.js';
+import type { AcceptedSignature, Store, SystemRecord, CommitResult } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import type { Metrics } from '../ops/metrics.js';
 
@@ -34,6 +34,8 @@ export interface PipelineDeps {
 export interface RequestMeta {
   correlationId: string;
   traceparent?: string;
+  /** The request's verified X-Signature, kept with every change it carries. */
+  signature?: AcceptedSignature;
 }
 
 export type ChangeOp = Extract<DecodedOp, { kind: 'change' }>;
@@ -126,6 +128,7 @@ export class IngestPipeline {
         canonicalSha256: sha256Hex(canonicalJson(transfer ? { change, transfer } : change)),
         correlationId: meta.correlationId,
         ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
+        ...(meta.signature ? { signature: meta.signature } : {}),
         now,
         decide: (current) => {
           if (!current) return decideNew(req, ctx);

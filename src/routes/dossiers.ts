@@ -98,6 +98,13 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
                 properties: {
                   revision: { type: 'integer' }, type: { type: 'string' }, source: { type: 'string' }, at: { type: 'string' },
                   receiptId: { type: 'string' }, payloadSha256: { type: 'string' }, canonicalSha256: { type: 'string' },
+                  signature: {
+                    type: 'object', description: 'The verified X-Signature the change came with (api.md "Signed payloads")',
+                    properties: {
+                      signedAt: { type: 'string' },
+                      signer: { type: 'object', properties: { subject: { type: 'string' }, serial: { type: 'string' }, fingerprintSha256: { type: 'string' } } },
+                    },
+                  },
                 },
               },
             },
@@ -189,7 +196,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       ...(b.extensionReason ? { extensionReason: b.extensionReason } : {}) };
     const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) })
       .catch((err: unknown) => { throw err instanceof HubError ? statusRouteError(err) : err; });
-    return reply.code(202).send(result.receipt);
+    return reply.code(202).send(await ctx.trust.signReceipt(result.receipt));
   });
 
   app.post<{ Params: { code: string }; Body: { toAgency: string; reason?: string } }>('/v1/dossiers/:code/transfer', {
@@ -208,6 +215,6 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     await existing(ctx, req.params.code);
     const transfer = { toAgency: req.body.toAgency, ...(req.body.reason ? { reason: req.body.reason } : {}) };
     const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change: {}, transfer }, Buffer.from(canonicalJson(req.body)), { correlationId: String(req.id) });
-    return reply.code(202).send(result.receipt);
+    return reply.code(202).send(await ctx.trust.signReceipt(result.receipt));
   });
 }

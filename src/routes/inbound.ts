@@ -25,14 +25,15 @@ function headerRecord(req: FastifyRequest): Record<string, string | undefined> {
   return out;
 }
 
-function jsonAnswer(reply: FastifyReply, decoded: DecodeResult, outcomes: ItemOutcome[]): FastifyReply {
+async function jsonAnswer(ctx: HubContext, reply: FastifyReply, decoded: DecodeResult, outcomes: ItemOutcome[]): Promise<FastifyReply> {
   const correlationId = String(reply.request.id);
   if (!decoded.batch) {
     const o = outcomes[0]!;
-    if (o.ok) return reply.code(202).send(o.receipt);
+    if (o.ok) return reply.code(202).send(o.receipt ? await ctx.trust.signReceipt(o.receipt) : o.receipt);
     return sendProblem(reply, new HubError(o.code, o.detail, o.errors));
   }
-  const accepted = outcomes.flatMap((o) => (o.ok && o.receipt ? [o.receipt] : []));
+  // Only JSON receipts are signed (api.md "Signed receipts"): native answers carry none.
+  const accepted = await Promise.all(outcomes.flatMap((o) => (o.ok && o.receipt ? [ctx.trust.signReceipt(o.receipt)] : [])));
   const rejected = outcomes.flatMap((o) => (o.ok ? [] : [{ index: o.index, code: o.code, errors: o.errors }]));
   if (accepted.length) return reply.code(202).send({ accepted, rejected });
   const problem = toProblem(new HubError('HUB_BATCH_REJECTED', `None of the ${outcomes.length} items was accepted`), correlationId);
@@ -83,9 +84,12 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         throw new HubError('HUB_MEDIA_TYPE', `Adapter ${adapter.name} accepts ${adapter.contentTypes.join(', ')}, not "${inbound.contentType || 'none'}"`);
       }
       if (!body.length) throw new HubError('HUB_REQUEST_MALFORMED', 'The body is empty');
+      // Over the exact bytes, before anything is parsed or stored (api.md "Signed payloads").
+      const xSignature = req.headers['x-signature'];
+      const signature = await ctx.trust.checkPayload(caller, body, Array.isArray(xSignature) ? xSignature.join(',') : xSignature);
       const decoded = adapter.decode(inbound);
       const traceparent = traceparentOf(req);
-      const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}) });
+      const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}), ...(signature ? { signature } : {}) });
       for (const o of outcomes) {
         if (o.ok && o.receipt) req.log.info({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');
         else if (!o.ok) req.log.info({ system: caller.id, index: o.index, code: o.code, paths: o.errors.map((e) => e.path) }, 'item rejected');
@@ -94,7 +98,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         const m = adapter.answer({ decode: decoded, outcomes, accept: req.headers.accept });
         return reply.code(m.status ?? 200).type(m.contentType).headers(m.headers ?? {}).send(m.body);
       }
-      return jsonAnswer(reply, decoded, outcomes);
+      return await jsonAnswer(ctx, reply, decoded, outcomes);
     } catch (err) {
       return fail(req, reply, err);
     }

@@ -21,6 +21,8 @@ export interface SystemRegistration {
   delivery: Delivery;
   subscriptions: Subscription[];
   mapping: unknown;
+  /** Signed payloads (api.md "Trust"): absent means mode off. */
+  signature?: { mode: 'off' | 'optional' | 'required'; signers?: string[] };
 }
 
 export interface SystemRecord extends Omit<SystemRegistration, 'agencies'> {
@@ -44,6 +46,8 @@ export interface CommitItem {
   canonicalSha256: string;
   correlationId: string;
   traceparent?: string;
+  /** The request's verified signature, kept with the change. */
+  signature?: AcceptedSignature;
   /** Epoch ms at which the hub accepts the change; also the receipt's acceptedAt. */
   now: number;
   /** The rules (pure): throws HubError to refuse. `code` of a new dossier may be '' for the store to issue. */
@@ -67,6 +71,8 @@ export interface ChangeEventRow {
   receiptId: string;
   payloadSha256: string;
   canonicalSha256: string;
+  /** The change's verified X-Signature (without the CMS itself). */
+  signature?: Omit<AcceptedSignature, 'cms'>;
 }
 
 export interface FeedQuery {
@@ -133,6 +139,34 @@ export interface RelayStore {
   onMailbox(listener: (systemId: string) => void): () => void;
   /** Open dead letters and unacknowledged mailbox messages per system (the /metrics gauges); optional for a store. */
   depths?(): Promise<{ deadLetters: Record<string, number>; mailbox: Record<string, number> }>;
+}
+
+/** A client certificate issued by the hub CA to a system (api.md "Trust"). */
+export interface CertificateRecord {
+  serial: string;
+  systemId: string;
+  fingerprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  pem: string;
+  issuedAt: string;
+  revokedAt: string | null;
+}
+
+export interface CertificateStore {
+  insert(c: Omit<CertificateRecord, 'revokedAt'>): Promise<void>;
+  list(systemId: string): Promise<CertificateRecord[]>;
+  get(serial: string): Promise<CertificateRecord | undefined>;
+  /** Sets revokedAt once (revoking again keeps the first instant); the record, or undefined for an unknown serial. */
+  revoke(serial: string, at: string): Promise<CertificateRecord | undefined>;
+}
+
+/** An accepted X-Signature as kept with its change (api.md "Signed payloads"). */
+export interface AcceptedSignature {
+  /** The CMS as received (base64 DER). */
+  cms: string;
+  signedAt: string;
+  signer: { subject: string; serial: string; fingerprintSha256: string };
 }
 
 export interface AuditEntry {
@@ -230,6 +264,7 @@ export interface Store {
   readonly admin: AdminStore;
 
   readonly relay: RelayStore;
+  readonly certificates: CertificateStore;
   pendingOutbox(limit: number, afterSeq?: number): Promise<OutboxRow[]>;
   markRelayed(seqs: readonly number[]): Promise<void>;
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;

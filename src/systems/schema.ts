@@ -52,6 +52,14 @@ export const registrationSchema = {
       },
     },
     mapping: { type: ['object', 'null'] },
+    signature: {
+      description: 'Signed payloads (api.md "Trust"): X-Signature, a detached CMS over the exact body, checked against these signers',
+      type: 'object', additionalProperties: false, required: ['mode'],
+      properties: {
+        mode: { enum: ['off', 'optional', 'required'] },
+        signers: { type: 'array', maxItems: 50, items: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----', maxLength: 20000 } },
+      },
+    },
     comment: { type: 'string', description: 'Free text for operators (ignored by the hub).' },
   },
   examples: [{

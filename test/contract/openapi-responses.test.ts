@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { startHub, dossier, ADMIN_TOKEN } from '../helpers/hub.js';
+import { rsaCsr, rsaKey } from '../trust/helpers.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const SAMPLES = new URL('../../../shared/spec/samples/', import.meta.url).pathname;
@@ -117,6 +118,16 @@ t.test('every operation answers as the document says', async (t) => {
   await call('GET', '/v1/admin/dead-letters', { headers: admin });
   await call('POST', '/v1/admin/dead-letters/01JD8X3YQ6ZB2M1N4P5R6S7T8V/replay', { headers: admin });
   await call('DELETE', '/v1/admin/dead-letters/01JD8X3YQ6ZB2M1N4P5R6S7T8V', { headers: admin });
+
+  // Trust: the CA (public), certificates from a CSR, receipt verification (public).
+  await call('GET', '/v1/trust/ca.pem');
+  const csr = rsaCsr(rsaKey());
+  const cert = JSON.parse((await call('POST', '/v1/admin/systems/vpdk/certificates', { headers: admin, body: JSON.stringify({ csr }) })).body) as Json;
+  await call('POST', '/v1/admin/systems/vpdk/certificates', { headers: admin, body: JSON.stringify({ csr: 'not a csr' }) });
+  await call('GET', '/v1/admin/systems/vpdk/certificates', { headers: admin });
+  await call('DELETE', `/v1/admin/systems/vpdk/certificates/${cert.serial}`, { headers: admin });
+  await call('DELETE', '/v1/admin/systems/vpdk/certificates/00ff', { headers: admin });
+  await call('POST', '/v1/receipts/verify', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receiptId: 'x' }) });
 
   const all = Object.values<Json>(doc.paths).flatMap((item) => Object.values<Json>(item).map((op) => op.operationId as string));
   t.same(all.filter((id) => !covered.has(id)), [], 'every operation was called');

@@ -15,6 +15,7 @@ import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
 import type { Receipt } from '../../../adapters/kit/contract.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
+import { SqliteCertificateStore } from './certificates.js';
 import { OntimeStats, clockColumns } from './stats.js';
 import { SqliteAuditLog } from './audit-chain.js';
 import { SqliteAdminStore } from './admin.js';
@@ -22,7 +23,7 @@ import { newKeyId } from '../../trust/keys.js';
 import { SpaceGuard, type StoreState } from './space.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
+  AcceptedSignature, AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
   private readonly checkpointTimer: NodeJS.Timeout;
   /** Free space where the store writes (HUB_MIN_FREE_MB): dossier changes stop before the disk is full. */
   private readonly space: SpaceGuard;
+  readonly certificates: SqliteCertificateStore;
 
   /** `mirrorFile`: where the latest audit checkpoint is mirrored (api.md: HUB_DATA_DIR/audit-checkpoint.json). */
   constructor(file: string, opts: { minFreeMb?: number; mirrorFile?: string } = {}) {
@@ -94,6 +96,7 @@ export class SqliteStore implements Store {
     this.admin = new SqliteAdminStore(this.db, this.auditLog, (db, s) => this.claimAgencies(db, s));
     // At least every 10 minutes when entries were added (every 100th entry checkpoints on its own).
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint(); }, 10 * 60_000).unref();
+    this.certificates = new SqliteCertificateStore(this.db);
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
       dossier: p('SELECT doc FROM dossiers WHERE code = ?').pluck(),
@@ -103,7 +106,7 @@ export class SqliteStore implements Store {
       seqGet: p('SELECT last FROM code_sequences WHERE agency = ? AND day = ?').pluck(),
       seqSet: p('INSERT INTO code_sequences (agency, day, last) VALUES (?, ?, ?) ON CONFLICT (agency, day) DO UPDATE SET last = excluded.last'),
       insertChange: p(`INSERT INTO changes (dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
-        canonical_sha256, receipt_id, accepted_at, correlation_id, receipt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+        canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertOutbox: p(`INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
         VALUES (?,?,?,?,?,?,?,?,?,?)`),
       upsertDossier: p(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
@@ -117,7 +120,7 @@ export class SqliteStore implements Store {
       insertScope: p('INSERT OR IGNORE INTO dossier_scope (agency, code) VALUES (?, ?)'),
       insertAlt: p('INSERT INTO alt_codes (system_id, local_code, dossier_code) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
       events: p(`SELECT revision, type, source_system AS source, accepted_at AS at, receipt_id AS receiptId, payload_sha256 AS payloadSha256,
-        canonical_sha256 AS canonicalSha256 FROM changes WHERE dossier_code = ? ORDER BY revision`),
+        canonical_sha256 AS canonicalSha256, signature FROM changes WHERE dossier_code = ? ORDER BY revision`),
       head: p('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck(),
       pending: p(`SELECT seq, event_id AS eventId, dossier_code AS dossierCode, revision, type, source_system AS source, correlation_id AS correlationId,
         traceparent, event, created_at AS createdAt FROM outbox WHERE relayed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
@@ -233,7 +236,8 @@ export class SqliteStore implements Store {
         };
       }
       const info = this.q.insertChange.run(d.code, d.revision, eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256,
-        item.canonicalSha256, receiptId, acceptedAt, item.correlationId, isLast ? JSON.stringify(receipt) : null);
+        item.canonicalSha256, receiptId, acceptedAt, item.correlationId, isLast ? JSON.stringify(receipt) : null,
+        item.signature ? JSON.stringify(item.signature) : null);
       const seq = Number(info.lastInsertRowid);
       const event = toCloudEvent({
         eventId, type: r.type, source: item.source, time: d.updatedAt, correlationId: item.correlationId,
@@ -289,7 +293,11 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(code: string): Promise<ChangeEventRow[]> {
-    return this.q.events.all(code) as ChangeEventRow[];
+    return (this.q.events.all(code) as (ChangeEventRow & { signature: string | null })[]).map(({ signature, ...row }) => {
+      if (!signature) return row;
+      const { cms: _cms, ...shown } = JSON.parse(signature) as AcceptedSignature;
+      return { ...row, signature: shown };
+    });
   }
 
   async feed(q: FeedQuery): Promise<{ items: Dossier[]; last: number | undefined }> {

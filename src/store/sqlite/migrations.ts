@@ -340,4 +340,24 @@ CREATE TABLE traffic (
 `,
     up: chainExisting,
   },
+  {
+    version: 8,
+    name: 'trust',
+    sql: `
+-- Client certificates issued by the hub CA (api.md "Trust"); a revoked one keeps its row with revoked_at.
+CREATE TABLE certificates (
+  serial TEXT PRIMARY KEY,
+  system_id TEXT NOT NULL REFERENCES systems(id),
+  fingerprint_sha256 TEXT NOT NULL UNIQUE,
+  not_before TEXT NOT NULL,
+  not_after TEXT NOT NULL,
+  pem TEXT NOT NULL,
+  issued_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE INDEX certificates_system ON certificates(system_id);
+-- An accepted X-Signature, kept with the change it came with: {cms, signedAt, signer}.
+ALTER TABLE changes ADD COLUMN signature TEXT;
+`,
+  },
 ];
