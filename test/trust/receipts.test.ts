@@ -66,7 +66,7 @@ t.test('native answers (TN&MT XML) carry no signature, also with signing on', as
   const SYSTEMS = new URL('../../config/systems/', import.meta.url).pathname;
   const SAMPLES = new URL('../../../shared/spec/samples/', import.meta.url).pathname;
   const { readdirSync, readFileSync } = await import('node:fs');
-  const reg = readdirSync(SYSTEMS).map((f) => JSON.parse(readFileSync(path.join(SYSTEMS, f), 'utf8'))).find((s) => s.adapter === 'tnmt-xml');
+  const reg = readdirSync(SYSTEMS).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(SYSTEMS, f), 'utf8'))).find((s) => s.adapter === 'tnmt-xml');
   const hub = await startHub({ config: { signReceipts: true } });
   t.teardown(() => hub.close());
   const key = await hub.register(reg);
