@@ -88,7 +88,14 @@ t.test('every operation answers as the document says', async (t) => {
   // Inbound: canonical (202, 422, 415, 401), TN&MT (XML and JSON answers), SOAP (answer, Fault), the WSDL.
   const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
   const code = '000.00.15.H13-261127-0007';
-  const d = dossier({ code, agency: { code: '000.00.15.H13', level: 'province' } });
+  // Documents, fees, a supplement and a result: the DVCQG forms below carry every nested list.
+  const file = { name: 'Đơn đề nghị', componentCode: 'TP01', url: 'https://dvc.example/don.pdf', digitised: true };
+  const d = dossier({
+    code, agency: { code: '000.00.15.H13', level: 'province' },
+    documents: [file], fees: [{ code: 'LP', name: 'Lệ phí', amount: 8000, kind: 'charge', method: 'online', onlinePaid: true, paid: true }],
+    supplements: [{ requestedAt: '2026-11-27T10:00:00+07:00', reason: 'Thiếu tờ khai', documents: [file] }],
+    results: [{ name: 'Giấy phép', code: 'KQ01', url: 'https://dvc.example/kq.pdf' }],
+  });
   t.equal((await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify(d) })).status, 202);
   await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ ...d, status: 99 }) });
   await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'text/csv' }, body: 'a,b' });
