@@ -12,6 +12,32 @@ const RETURN_METHOD = { direct: '0', postal: '1', electronic: '' } as const;
 const IDENTIFIER_TYPE: Readonly<Record<string, string>> = { cccd: '1', cmnd: '2' };
 const SUMMARY_MAX = 1000;
 
+// The fields of each form, in one place: the builders below are typed by them (a field added to or dropped from a
+// builder without its list fails to compile) and the OpenAPI components (src/http/openapi.ts) are built from them.
+export const DOCUMENT_FIELDS = ['TepDinhKemId', 'TenTepDinhKem', 'MaThanhPhanHoSo', 'DuongDanTaiTepTin', 'IsDeleted', 'DuocSoHoa', 'DuocTaiSuDung', 'DuocLayTuKhoDMQG', 'MaKetQuaThayThe'] as const;
+export const IDENTIFIER_FIELDS = ['LoaiDinhDanh', 'SoDinhDanh'] as const;
+export const FEE_FIELDS = ['TenPhiLePhi', 'MaPhiLePhi', 'Gia', 'HinhThucThu', 'LoaiPhiLePhi'] as const;
+export const SUPPLEMENT_STRING_FIELDS = ['HoSoBoSungId', 'NguoiYeuCauBoSung', 'NoiDungBoSung', 'NgayBoSung', 'NguoiTiepNhanBoSung', 'ThongTinTiepNhan',
+  'NgayTiepNhanBoSung', 'TrangThaiBoSung', 'NgayHenTraTruoc', 'NgayHenTraMoi'] as const;
+export const RESULT_FIELDS = ['GiayToId', 'TenGiayTo', 'MaThanhPhanHoSo', 'DuongDanTepTinKetQua', 'MaGiayToKetQua'] as const;
+export const ITEM_STRING_FIELDS = ['MaHoSo', 'MaTTHC', 'TenTTHC', 'MaLinhVuc', 'TenLinhVuc', 'SoBienNhan', 'ChuHoSo', 'LoaiDoiTuong', 'MaDoiTuong',
+  'SoGiayToChuHoSo', 'TaiKhoanDuocXacThucVoiVNeID', 'SoDienThoai', 'Email', 'ThongTinKhac', 'Fax', 'GhiChu', 'ThongTinTra', 'TrichYeuHoSo',
+  'NgayNopHoSo', 'NgayTiepNhan', 'NgayHenTra', 'NgayKetThucXuLy', 'NgayTra', 'NgayTuChoi', 'TrangThaiHoSo', 'HinhThuc', 'KenhThucHien',
+  'NoiNopHoSo', 'DonViXuLy', 'HoSoCoThanhPhanSoHoa', 'DuocThanhToanTrucTuyen'] as const;
+/** Lists the hub always sends empty (no source of their content yet). */
+export const ITEM_EMPTY_LISTS = ['DanhSachTepDinhKemKhac', 'DSKetNoiCSDL'] as const;
+export const PROGRESS_FIELDS = ['MaHoSo', 'NguoiXuLy', 'ChucDanh', 'PhongBanXuLy', 'NoiDungXuLy', 'ThoiDiemXuLy', 'TrangThai', 'NgayBatDau', 'NgayKetThucTheoQuyDinh'] as const;
+
+type Fields<T extends readonly string[]> = Record<T[number], string>;
+type Supplement = Fields<typeof SUPPLEMENT_STRING_FIELDS> & { DanhSachGiayToBoSung: Fields<typeof DOCUMENT_FIELDS>[]; DanhSachLePhiBoSung: never[] };
+export type DvcqgItem = Fields<typeof ITEM_STRING_FIELDS> & Record<(typeof ITEM_EMPTY_LISTS)[number], never[]> & {
+  DinhDanhCHS: Fields<typeof IDENTIFIER_FIELDS>[];
+  TaiLieuNop: Fields<typeof DOCUMENT_FIELDS>[];
+  DanhSachLePhi: Fields<typeof FEE_FIELDS>[];
+  DanhSachHoSoBoSung: Supplement[];
+  DanhSachGiayToKetQua: Fields<typeof RESULT_FIELDS>[];
+};
+
 type Document = NonNullable<Dossier['documents']>[number];
 type Step = NonNullable<Dossier['steps']>[number];
 
@@ -22,7 +48,7 @@ const date = (v: string | null | undefined) => {
   return t === null ? '' : formatCompact(t);
 };
 
-function identifiers(a: Dossier['applicant']): { LoaiDinhDanh: string; SoDinhDanh: string }[] {
+function identifiers(a: Dossier['applicant']): Fields<typeof IDENTIFIER_FIELDS>[] {
   const list = (a.identifiers ?? []) as { type: string; number: string }[];
   if (list.length) return list.flatMap((i) => (Object.hasOwn(IDENTIFIER_TYPE, i.type) ? [{ LoaiDinhDanh: IDENTIFIER_TYPE[i.type]!, SoDinhDanh: i.number }] : []));
   if (a.idNumber && /^\d{12}$/.test(a.idNumber)) return [{ LoaiDinhDanh: '1', SoDinhDanh: a.idNumber }];
@@ -43,13 +69,17 @@ function refusedAt(d: Dossier): string {
   return d.outcome === 'refused' ? date(d.finishedAt) : '';
 }
 
-const document = (x: Document) => ({
+const document = (x: Document): Fields<typeof DOCUMENT_FIELDS> => ({
   TepDinhKemId: '', TenTepDinhKem: x.name, MaThanhPhanHoSo: s(x.componentCode), DuongDanTaiTepTin: s(x.url), IsDeleted: 'False',
   DuocSoHoa: flag(x.digitised), DuocTaiSuDung: flag(x.reused), DuocLayTuKhoDMQG: flag(x.fromNationalStore), MaKetQuaThayThe: s(x.replacesResultCode),
 });
 
 /** The DongBoHoSoMC item. */
 export function toDvcqg(d: Dossier): Record<string, unknown> {
+  return item(d);
+}
+
+function item(d: Dossier): DvcqgItem {
   const a = d.applicant;
   return {
     MaHoSo: d.code,
@@ -85,18 +115,18 @@ export function toDvcqg(d: Dossier): Record<string, unknown> {
     HoSoCoThanhPhanSoHoa: flag((d.documents ?? []).some((x) => x.digitised)),
     DuocThanhToanTrucTuyen: flag((d.fees ?? []).some((f) => f.onlinePaid)),
     TaiLieuNop: (d.documents ?? []).map(document),
-    DanhSachLePhi: (d.fees ?? []).map((f) => ({
+    DanhSachLePhi: (d.fees ?? []).map((f): Fields<typeof FEE_FIELDS> => ({
       TenPhiLePhi: s(f.name), MaPhiLePhi: s(f.code), Gia: String(f.amount),
       // No public code list: "1" for online / lệ phí as the one implementation seen, "" otherwise (domain.md).
       HinhThucThu: f.method === 'online' ? '1' : '', LoaiPhiLePhi: f.kind === 'charge' ? '1' : '',
     })),
-    DanhSachHoSoBoSung: (d.supplements ?? []).map((x, i) => ({
+    DanhSachHoSoBoSung: (d.supplements ?? []).map((x, i): Supplement => ({
       HoSoBoSungId: String(i + 1), NguoiYeuCauBoSung: s(x.requestedBy), NoiDungBoSung: s(x.reason), NgayBoSung: date(x.requestedAt),
       NguoiTiepNhanBoSung: s(x.receivedBy), ThongTinTiepNhan: '', NgayTiepNhanBoSung: date(x.resubmittedAt), TrangThaiBoSung: x.resubmittedAt ? '1' : '0',
       DanhSachGiayToBoSung: (x.documents ?? []).map(document), DanhSachLePhiBoSung: [],
       NgayHenTraTruoc: date(x.previousDueAt), NgayHenTraMoi: date(x.newDueAt),
     })),
-    DanhSachGiayToKetQua: (d.results ?? []).map((r) => ({
+    DanhSachGiayToKetQua: (d.results ?? []).map((r): Fields<typeof RESULT_FIELDS> => ({
       GiayToId: '', TenGiayTo: r.name, MaThanhPhanHoSo: s(r.code), DuongDanTepTinKetQua: s(r.url), MaGiayToKetQua: s(r.resultCode),
     })),
     DanhSachTepDinhKemKhac: [],
@@ -109,7 +139,7 @@ export function toDvcqgSync(d: Dossier): Record<string, unknown> {
   return { service: 'DongBoHoSoMC', isUpdating: d.revision > 1 ? 'True' : 'False', madonvi: d.agency.code, data: [toDvcqg(d)] };
 }
 
-const progress = (d: Dossier, x: Step) => ({
+const progress = (d: Dossier, x: Step): Fields<typeof PROGRESS_FIELDS> => ({
   MaHoSo: d.code, NguoiXuLy: [...s(x.actor)].slice(0, 50).join(''), ChucDanh: s(x.title), PhongBanXuLy: s(x.department), NoiDungXuLy: s(x.note),
   ThoiDiemXuLy: date(x.at), TrangThai: String(x.status), NgayBatDau: date(x.startedAt), NgayKetThucTheoQuyDinh: date(x.dueAt ?? x.deadlineAt),
 });

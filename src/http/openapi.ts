@@ -12,12 +12,13 @@ import { ERRORS } from '../errors.js';
 import { SCHEMAS_DIR } from '../paths.js';
 import { dossierSchema } from '../canonical/validate.js';
 import { registrationSchema } from '../systems/schema.js';
+import * as DVCQG from '../dossiers/dvcqg.js';
 import { allAdapters } from '../../adapters/registry.js';
 
 type Json = Record<string, any>;
 
 /** Schemas Fastify knows only as open objects (app.addSchema); the document carries the real ones. */
-export const DOC_ONLY_STUBS = ['Dossier', 'DvcqgItem', 'SystemRegistration', 'System', 'RegisteredSystem'].map((id) => ({
+export const DOC_ONLY_STUBS = ['Dossier', 'DvcqgItem', 'DvcqgSync', 'DvcqgProgress', 'SystemRegistration', 'System', 'RegisteredSystem'].map((id) => ({
   $id: id, type: 'object', additionalProperties: true, description: `${id} (the document at /openapi.json has its schema)`,
 }));
 
@@ -36,8 +37,18 @@ function systemComponents(): { System: Json; RegisteredSystem: Json; SystemRegis
     status: { enum: ['active', 'retired'] },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
+    retiredAt: { type: ['string', 'null'] },
+    lastSeenAt: { type: ['string', 'null'], description: 'The last request the system made with one of its keys' },
+    mapping: { type: ['object', 'null'], description: 'A summary of the mapping; null for the built-in adapters' },
+    keys: {
+      type: 'array', description: 'Its API keys: never a key or its HMAC',
+      items: {
+        type: 'object', additionalProperties: false, required: ['keyId', 'createdAt', 'validUntil', 'lastUsedAt'],
+        properties: { keyId: { type: 'string' }, createdAt: { type: 'string' }, validUntil: { type: ['string', 'null'] }, lastUsedAt: { type: ['string', 'null'] } },
+      },
+    },
   };
-  const required = [...registration.required, 'status', 'createdAt', 'updatedAt'];
+  const required = [...registration.required, 'status', 'createdAt', 'updatedAt', 'retiredAt', 'lastSeenAt', 'keys'];
   const { examples: _e, ...base } = registration;
   return {
     SystemRegistration: registration,
@@ -89,27 +100,46 @@ function inboundBodies(): { inbound: Json; soap: Json } {
 }
 
 const str = { type: 'string' } as const;
-const list = (keys: string[]) => ({ type: 'array', items: { type: 'object', additionalProperties: false, properties: Object.fromEntries(keys.map((k) => [k, str])) } });
-/** src/dossiers/dvcqg.ts: every value a string ("" when absent), dates yyyyMMddHHmmss (+07:00). */
-const DVCQG_ITEM = {
-  type: 'object', additionalProperties: false,
-  description: 'One DongBoHoSoMC item of the national portal (DVCQG), built from the canonical dossier (mapping.md)',
-  required: ['MaHoSo', 'MaTTHC', 'TrangThaiHoSo'],
-  properties: {
-    ...Object.fromEntries(['MaHoSo', 'MaTTHC', 'TenTTHC', 'MaLinhVuc', 'TenLinhVuc', 'SoBienNhan', 'ChuHoSo', 'LoaiDoiTuong', 'SoGiayToChuHoSo',
-      'SoDienThoai', 'Email', 'TrichYeuHoSo', 'NgayTiepNhan', 'NgayHenTra', 'NgayKetThucXuLy', 'NgayTra', 'TrangThaiHoSo', 'HinhThuc',
-      'KenhThucHien', 'DonViXuLy'].map((k) => [k, str])),
-    TaiLieuNop: list(['TenTepDinhKem', 'MaThanhPhanHoSo', 'DuongDanTaiTepTin', 'IsDeleted']),
-    DanhSachLePhi: list(['TenPhiLePhi', 'MaPhiLePhi', 'Gia']),
-    DanhSachHoSoBoSung: list(['NgayBoSung', 'NoiDungBoSung', 'NgayTiepNhanBoSung', 'NgayHenTraTruoc', 'NgayHenTraMoi']),
-    DanhSachGiayToKetQua: list(['TenGiayTo', 'MaThanhPhanHoSo', 'DuongDanTepTinKetQua']),
-  },
-};
+/** An object of these string fields, every one present ("" when absent in the dossier), nothing else. */
+const strings = (keys: readonly string[], more: Json = {}) => ({
+  type: 'object', additionalProperties: false, required: [...keys, ...Object.keys(more)],
+  properties: { ...Object.fromEntries(keys.map((k) => [k, str])), ...more },
+});
+const list = (items: Json) => ({ type: 'array', items });
+const empty = { type: 'array', maxItems: 0, description: 'Always empty: the hub has no source for it yet' } as const;
+
+/** The DVCQG forms of src/dossiers/dvcqg.ts, from its field lists: every value a string, dates yyyyMMddHHmmss (+07:00). */
+function dvcqgComponents(): Json {
+  const doc = strings(DVCQG.DOCUMENT_FIELDS);
+  const item = strings(DVCQG.ITEM_STRING_FIELDS, {
+    ...Object.fromEntries(DVCQG.ITEM_EMPTY_LISTS.map((k) => [k, empty])),
+    DinhDanhCHS: list(strings(DVCQG.IDENTIFIER_FIELDS)),
+    TaiLieuNop: list(doc),
+    DanhSachLePhi: list(strings(DVCQG.FEE_FIELDS)),
+    DanhSachHoSoBoSung: list(strings(DVCQG.SUPPLEMENT_STRING_FIELDS, { DanhSachGiayToBoSung: list(doc), DanhSachLePhiBoSung: empty })),
+    DanhSachGiayToKetQua: list(strings(DVCQG.RESULT_FIELDS)),
+  });
+  const envelope = (service: string, data: Json, more: Json = {}) => ({
+    type: 'object', additionalProperties: false, required: ['service', 'madonvi', 'data', ...Object.keys(more)],
+    properties: { service: { const: service }, ...more, madonvi: { ...str, description: 'The agency code of the dossier' }, data: list(data) },
+  });
+  return {
+    DvcqgItem: { ...item, description: 'One DongBoHoSoMC item of the national portal (DVCQG), built from the canonical dossier (domain.md)' },
+    DvcqgSync: {
+      ...envelope('DongBoHoSoMC', { $ref: '#/components/schemas/DvcqgItem' }, { isUpdating: { enum: ['False', 'True'], description: '"False" at revision 1' } }),
+      description: '?format=dvcqg-sync: the DongBoHoSoMC call with the one item',
+    },
+    DvcqgProgress: {
+      ...envelope('CapNhatTienDoHoSoMC', strings(DVCQG.PROGRESS_FIELDS)),
+      description: '?format=dvcqg-progress: one CapNhatTienDoHoSoMC item per step, oldest first',
+    },
+  };
+}
 
 /** The final touches on the generated document (swagger's transformObject). */
 export function finishDocument(doc: Json): Json {
   Object.assign(doc.components.schemas, { Dossier: dossierComponent(), ...systemComponents() });
-  doc.components.schemas.DvcqgItem = DVCQG_ITEM;
+  Object.assign(doc.components.schemas, dvcqgComponents());
   const bodies = inboundBodies();
   const post = (p: string) => doc.paths?.[p]?.post;
   if (post('/v1/inbound/{systemId}')) post('/v1/inbound/{systemId}').requestBody = bodies.inbound;

@@ -63,8 +63,7 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
           description: 'The canonical dossier, the DVCQG item (dvcqg), or a DVCQG envelope (dvcqg-sync, dvcqg-progress)',
           headers: { etag: { type: 'string', description: '"<revision>-<format>", W/ when compressed' } },
           content: { 'application/json': { schema: { oneOf: [
-            { $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' },
-            { type: 'object', description: 'DVCQG envelope: DongBoHoSoMC (dvcqg-sync) or CapNhatTienDoHoSoMC (dvcqg-progress)', required: ['service', 'madonvi', 'data'], properties: { service: { enum: ['DongBoHoSoMC', 'CapNhatTienDoHoSoMC'] }, isUpdating: { enum: ['False', 'True'] }, madonvi: { type: 'string' }, data: { type: 'array' } } },
+            { $ref: 'Dossier#' }, { $ref: 'DvcqgItem#' }, { $ref: 'DvcqgSync#' }, { $ref: 'DvcqgProgress#' },
           ] } } },
         },
         304: { description: 'Not modified (If-None-Match matched the ETag)', type: 'null' },

@@ -55,7 +55,7 @@ t.test('every operation answers as the document says', async (t) => {
   for (const u of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/asyncapi.json', '/schemas/dossier.v1.json']) await call('GET', u);
 
   // Registration of the shipped TN&MT and SOAP systems (as config/systems has them), a canonical source, a pull system.
-  const shipped = readdirSync(SYSTEMS).map((f) => JSON.parse(readFileSync(path.join(SYSTEMS, f), 'utf8')) as Json);
+  const shipped = readdirSync(SYSTEMS).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(path.join(SYSTEMS, f), 'utf8')) as Json);
   const keys: Record<string, string> = {};
   for (const adapter of ['tnmt-xml', 'xay-dung-soap']) {
     const reg = shipped.find((s) => s.adapter === adapter)!;
@@ -73,11 +73,30 @@ t.test('every operation answers as the document says', async (t) => {
   await call('GET', '/v1/admin/systems', { headers: admin });
   await call('GET', `/v1/admin/systems/${tnmt}`, { headers: admin });
   await call('GET', '/v1/admin/systems/nobody', { headers: admin });
+  await call('GET', '/v1/admin/systems?status=all&limit=2', { headers: admin });
+  await call('GET', '/v1/admin/systems?cursor=nonsense', { headers: admin }); // 400
+  const merge = { ...admin, 'content-type': 'application/merge-patch+json' };
+  t.equal((await call('PATCH', '/v1/admin/systems/pull-sys', { headers: merge, body: JSON.stringify({ name: 'Pull system' }) })).status, 200);
+  await call('PATCH', '/v1/admin/systems/pull-sys', { headers: merge, body: JSON.stringify({ id: 'other' }) }); // 422
+  t.equal((await call('POST', '/v1/admin/systems/pull-sys/keys', { headers: admin, body: JSON.stringify({ overlapSeconds: 60 }) })).status, 201);
+  await call('POST', '/v1/admin/systems/nobody/keys', { headers: admin, body: '{}' }); // 404
+  await call('DELETE', '/v1/admin/systems/nobody', { headers: admin }); // 404
+  // No seed file in this hub: the registry starts empty, and the patch adds an entry linked to a system.
+  t.equal((await call('PATCH', '/v1/admin/rollout', { headers: admin, body: JSON.stringify({ entries: [{ id: 'so-y-te', department: 'Sở Y tế', order: 1, systemId: 'pull-sys', note: 'contract test' }] }) })).status, 200);
+  await call('PATCH', '/v1/admin/rollout', { headers: admin, body: JSON.stringify({ entries: [{ id: 'so-y-te', order: 'first' }] }) }); // 422
+  t.equal((await call('GET', '/v1/admin/rollout', { headers: admin })).status, 200);
 
   // Inbound: canonical (202, 422, 415, 401), TN&MT (XML and JSON answers), SOAP (answer, Fault), the WSDL.
   const bearer = (k: string) => ({ authorization: `Bearer ${k}` });
   const code = '000.00.15.H13-261127-0007';
-  const d = dossier({ code, agency: { code: '000.00.15.H13', level: 'province' } });
+  // Documents, fees, a supplement and a result: the DVCQG forms below carry every nested list.
+  const file = { name: 'Đơn đề nghị', componentCode: 'TP01', url: 'https://dvc.example/don.pdf', digitised: true };
+  const d = dossier({
+    code, agency: { code: '000.00.15.H13', level: 'province' },
+    documents: [file], fees: [{ code: 'LP', name: 'Lệ phí', amount: 8000, kind: 'charge', method: 'online', onlinePaid: true, paid: true }],
+    supplements: [{ requestedAt: '2026-11-27T10:00:00+07:00', reason: 'Thiếu tờ khai', documents: [file] }],
+    results: [{ name: 'Giấy phép', code: 'KQ01', url: 'https://dvc.example/kq.pdf' }],
+  });
   t.equal((await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify(d) })).status, 202);
   await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'application/json' }, body: JSON.stringify({ ...d, status: 99 }) });
   await call('POST', '/v1/inbound/vpdk', { headers: { ...bearer(src), 'content-type': 'text/csv' }, body: 'a,b' });
@@ -97,6 +116,8 @@ t.test('every operation answers as the document says', async (t) => {
   // Reading and changing dossiers.
   await call('GET', `/v1/dossiers/${code}`, { headers: bearer(src) });
   await call('GET', `/v1/dossiers/${code}?format=dvcqg`, { headers: bearer(src) });
+  await call('GET', `/v1/dossiers/${code}?format=dvcqg-sync`, { headers: bearer(src) });
+  await call('GET', `/v1/dossiers/${code}?format=dvcqg-progress`, { headers: bearer(src) });
   t.equal((await call('GET', `/v1/dossiers/${code}`, { headers: { ...bearer(src), 'if-none-match': '"1-canonical"' } })).status, 304);
   await call('GET', '/v1/dossiers/000.00.15.H13-261127-9999', { headers: bearer(src) });
   await call('GET', `/v1/dossiers/${code}/events`, { headers: bearer(src) });
@@ -128,6 +149,16 @@ t.test('every operation answers as the document says', async (t) => {
   await call('DELETE', `/v1/admin/systems/vpdk/certificates/${cert.serial}`, { headers: admin });
   await call('DELETE', '/v1/admin/systems/vpdk/certificates/00ff', { headers: admin });
   await call('POST', '/v1/receipts/verify', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ receiptId: 'x' }) });
+
+  // The audit log of all the above, its chain and checkpoints; then a retirement and the admin token's rotation
+  // (the earlier token stays valid for the overlap).
+  t.equal((await call('GET', '/v1/admin/audit?action=system.*&limit=5', { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/audit?since=yesterday', { headers: admin }); // 400
+  t.equal((await call('GET', '/v1/admin/audit/verify', { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/audit/checkpoints', { headers: admin });
+  t.equal((await call('DELETE', '/v1/admin/systems/pull-sys', { headers: admin })).status, 200);
+  t.equal((await call('POST', '/v1/admin/token', { headers: admin, body: JSON.stringify({ overlapSeconds: 600 }) })).status, 201);
+  await call('POST', '/v1/admin/token', { headers: admin, body: JSON.stringify({ overlapSeconds: -1 }) }); // 400
 
   const all = Object.values<Json>(doc.paths).flatMap((item) => Object.values<Json>(item).map((op) => op.operationId as string));
   t.same(all.filter((id) => !covered.has(id)), [], 'every operation was called');

@@ -3,15 +3,36 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../../errors.js';
 import type { HubContext } from '../../context.js';
 import { parseRfc3339 } from '../../util/time.js';
-import { problemSchema } from '../schemas.js';
+import { problemResponse } from '../schemas.js';
 import { LIMIT, decodeCursor, encodeCursor, installAdmin, note } from './common.js';
 
 const entry = {
-  type: 'object',
+  type: 'object', required: ['seq', 'at', 'actor', 'action', 'target', 'prevHash', 'hash'],
   properties: {
     seq: { type: 'integer' }, at: { type: 'string' }, actor: { type: 'string' }, action: { type: 'string' }, target: { type: ['string', 'null'] },
     from: { type: ['string', 'null'] }, correlationId: { type: ['string', 'null'] }, detail: {}, prevHash: { type: 'string' }, hash: { type: 'string' },
   },
+} as const;
+
+const seqHash = { type: 'object', required: ['seq', 'hash'], properties: { seq: { type: 'integer' }, hash: { type: 'string' } } } as const;
+const verifySchema = {
+  description: 'The chain holds (its head and latest checkpoint), or the first entry that breaks it',
+  oneOf: [
+    {
+      type: 'object', required: ['ok', 'entries', 'head', 'checkpoint'],
+      properties: {
+        ok: { const: true }, entries: { type: 'integer' }, head: seqHash,
+        checkpoint: { type: ['object', 'null'], required: ['seq', 'hash', 'at', 'signed'], properties: { seq: { type: 'integer' }, hash: { type: 'string' }, at: { type: 'string' }, signed: { type: 'boolean' } } },
+      },
+    },
+    {
+      type: 'object', required: ['ok', 'entries', 'firstBad'],
+      properties: {
+        ok: { const: false }, entries: { type: 'integer' },
+        firstBad: { type: 'object', required: ['seq', 'problem', 'message'], properties: { seq: { type: 'integer' }, problem: { enum: ['altered', 'removed', 'reordered'] }, message: { type: 'string' } } },
+      },
+    },
+  ],
 } as const;
 
 function instant(name: string, v: string | undefined): number | undefined {
@@ -27,7 +48,7 @@ export async function adminAuditRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
   app.get<{ Querystring: { since?: string; until?: string; actor?: string; action?: string; target?: string; cursor?: string; limit?: number } }>('/v1/admin/audit', {
     config: { action: 'audit.read' },
     schema: {
-      summary: 'Audit entries, oldest first', tags: ['admin'],
+      operationId: 'listAuditEntries', summary: 'Audit entries, oldest first', tags: ['admin'],
       description: '`actor=admin` matches every administrator token (admin:<tokenId> too); `action` matches exactly, or as a prefix when it ends with `*`.',
       querystring: {
         type: 'object', additionalProperties: false,
@@ -36,7 +57,10 @@ export async function adminAuditRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
           action: { type: 'string', maxLength: 100 }, target: { type: 'string', maxLength: 100 }, cursor: { type: 'string', maxLength: 200 }, limit: LIMIT,
         },
       },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: entry }, nextCursor: { type: 'string' } } }, '4xx': problemSchema },
+      response: {
+        200: { description: 'A page of entries, and the cursor of the next page', type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: entry }, nextCursor: { type: 'string' } } },
+        '4xx': problemResponse, '5xx': problemResponse,
+      },
     },
   }, async (req) => {
     const q = req.query;
@@ -55,7 +79,10 @@ export async function adminAuditRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
 
   app.get('/v1/admin/audit/verify', {
     config: { action: 'audit.verify' },
-    schema: { summary: 'Walk the hash chain; name the first entry altered, removed or reordered', tags: ['admin'], response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema } },
+    schema: {
+      operationId: 'verifyAudit', summary: 'Walk the hash chain; name the first entry altered, removed or reordered', tags: ['admin'],
+      response: { 200: verifySchema, '4xx': problemResponse, '5xx': problemResponse },
+    },
   }, async (req) => {
     const r = await ctx.store.verifyAudit();
     note(req, null, r.ok ? { ok: true, entries: r.entries, head: r.head.seq } : { ok: false, entries: r.entries, firstBad: r.firstBad });
@@ -66,8 +93,14 @@ export async function adminAuditRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
   app.get('/v1/admin/audit/checkpoints', {
     config: { action: 'audit.checkpoints' },
     schema: {
-      summary: 'Audit checkpoints, newest first (at most 1000)', tags: ['admin'],
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { seq: { type: 'integer' }, hash: { type: 'string' }, at: { type: 'string' }, signed: { type: 'boolean' } } } } } }, '4xx': problemSchema },
+      operationId: 'listAuditCheckpoints', summary: 'Audit checkpoints, newest first (at most 1000)', tags: ['admin'],
+      response: {
+        200: {
+          description: 'The checkpoints; `signed` when the hub signed it', type: 'object', required: ['items'],
+          properties: { items: { type: 'array', items: { type: 'object', required: ['seq', 'hash', 'at', 'signed'], properties: { seq: { type: 'integer' }, hash: { type: 'string' }, at: { type: 'string' }, signed: { type: 'boolean' } } } } },
+        },
+        '4xx': problemResponse, '5xx': problemResponse,
+      },
     },
   }, async () => ({ items: (await ctx.store.auditCheckpoints(1000)).map((c) => ({ seq: c.seq, hash: c.hash, at: c.at, signed: !!c.signature })) }));
 }

@@ -4,14 +4,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HubError } from '../../errors.js';
 import type { HubContext } from '../../context.js';
 import type { SystemRecord, SystemRegistration } from '../../store/types.js';
-import { registrationSchema, systemIdSchema } from '../../systems/schema.js';
-import { problemSchema } from '../schemas.js';
+import { systemIdSchema } from '../../systems/schema.js';
+import { jsonRef, problemResponse } from '../schemas.js';
 import { LIMIT, audited, auditNow, decodeCursor, encodeCursor, entryFor, installAdmin, note } from './common.js';
 
 const MAX_OVERLAP_S = 2_592_000;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
-const record = { type: 'object', additionalProperties: true, description: 'The registration, with status, createdAt, updatedAt, retiredAt, keys and lastSeenAt; never a key' } as const;
-const errors = { '4xx': problemSchema, '5xx': problemSchema } as const;
+const record = jsonRef('System', 'The registration, with status, createdAt, updatedAt, retiredAt, keys and lastSeenAt; never a key');
+const errors = { '4xx': problemResponse, '5xx': problemResponse } as const;
 
 export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   installAdmin(app, ctx);
@@ -35,9 +35,9 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
   app.post<{ Body: SystemRegistration }>('/v1/admin/systems', {
     config: { action: 'system.register' },
     schema: {
-      summary: 'Register a system; the API key is shown this once', tags: ['admin'],
-      body: { type: 'object', description: 'A system registration (api.md)', examples: registrationSchema.examples },
-      response: { 201: { type: 'object', additionalProperties: true, description: 'The system and its apiKey' }, ...errors },
+      operationId: 'registerSystem', summary: 'Register a system; the API key is shown this once', tags: ['admin'],
+      body: { $ref: 'SystemRegistration#' },
+      response: { 201: jsonRef('RegisteredSystem', 'The system and its apiKey'), ...errors },
     },
   }, async (req, reply) => {
     const { system, apiKey } = await ctx.registry.register(req.body);
@@ -49,12 +49,18 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
   app.get<{ Querystring: { status?: 'active' | 'retired' | 'all'; adapter?: string; cursor?: string; limit?: number } }>('/v1/admin/systems', {
     config: { action: 'system.list' },
     schema: {
-      summary: 'List systems (default: the active ones), by id', tags: ['admin'],
+      operationId: 'listSystems', summary: 'List systems (default: the active ones), by id', tags: ['admin'],
       querystring: {
         type: 'object', additionalProperties: false,
         properties: { status: { enum: ['active', 'retired', 'all'], default: 'active' }, adapter: { type: 'string', maxLength: 64 }, cursor: { type: 'string', maxLength: 200 }, limit: LIMIT },
       },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: record }, nextCursor: { type: 'string' } } }, ...errors },
+      response: {
+        200: {
+          description: 'A page of systems, and the cursor of the next page',
+          type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: { $ref: 'System#' } }, nextCursor: { type: 'string' } },
+        },
+        ...errors,
+      },
     },
   }, async (req) => {
     const q = req.query;
@@ -71,13 +77,13 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
 
   app.get<{ Params: { id: string } }>('/v1/admin/systems/:id', {
     config: { action: 'system.read' },
-    schema: { summary: 'Read a system (never its key)', tags: ['admin'], params: idParams, response: { 200: record, ...errors } },
+    schema: { operationId: 'getSystem', summary: 'Read a system (never its key)', tags: ['admin'], params: idParams, response: { 200: record, ...errors } },
   }, async (req) => view(get(req.params.id)));
 
   app.patch<{ Params: { id: string }; Body: Record<string, unknown> }>('/v1/admin/systems/:id', {
     config: { action: 'system.update' },
     schema: {
-      summary: 'Change a system: a JSON merge patch of its registration except id, validated as a whole', tags: ['admin'], params: idParams,
+      operationId: 'updateSystem', summary: 'Change a system: a JSON merge patch of its registration except id, validated as a whole', tags: ['admin'], params: idParams,
       body: { type: 'object', description: 'application/merge-patch+json or application/json' },
       response: { 200: record, ...errors },
     },
@@ -93,7 +99,7 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
 
   app.delete<{ Params: { id: string } }>('/v1/admin/systems/:id', {
     config: { action: 'system.retire' },
-    schema: { summary: 'Retire a system: its keys stop, its agencies are freed, its history stays', tags: ['admin'], params: idParams, response: { 200: record, ...errors } },
+    schema: { operationId: 'retireSystem', summary: 'Retire a system: its keys stop, its agencies are freed, its history stays', tags: ['admin'], params: idParams, response: { 200: record, ...errors } },
   }, async (req) => {
     get(req.params.id);
     const { system, deadLetters, already } = await ctx.registry.retire(req.params.id, entryFor(req, 'system.retire', req.params.id));
@@ -107,9 +113,16 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
   app.post<{ Params: { id: string }; Body: { overlapSeconds?: number } | undefined }>('/v1/admin/systems/:id/keys', {
     config: { action: 'key.rotate' },
     schema: {
-      summary: 'Issue a new API key; earlier keys end after the overlap (default 24 h)', tags: ['admin'], params: idParams,
+      operationId: 'rotateSystemKey', summary: 'Issue a new API key; earlier keys end after the overlap (default 24 h)', tags: ['admin'], params: idParams,
       body: { type: ['object', 'null'], additionalProperties: false, properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: MAX_OVERLAP_S } } },
-      response: { 201: { type: 'object', properties: { apiKey: { type: 'string' }, keyId: { type: 'string' }, previousKeyValidUntil: { type: ['string', 'null'] } } }, ...errors },
+      response: {
+        201: {
+          description: 'The new key, shown this once, and when the earlier keys end',
+          type: 'object', required: ['apiKey', 'keyId', 'previousKeyValidUntil'],
+          properties: { apiKey: { type: 'string', description: '<systemId>.<secret>' }, keyId: { type: 'string' }, previousKeyValidUntil: { type: ['string', 'null'] } },
+        },
+        ...errors,
+      },
     },
   }, async (req: FastifyRequest<{ Params: { id: string }; Body: { overlapSeconds?: number } | undefined }>, reply) => {
     get(req.params.id);

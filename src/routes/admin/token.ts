@@ -5,7 +5,7 @@ import type { HubContext } from '../../context.js';
 import { keyHmac, newKeyId } from '../../trust/keys.js';
 import { randomSecret } from '../../trust/secrets.js';
 import { formatVn } from '../../util/time.js';
-import { problemSchema } from '../schemas.js';
+import { problemResponse } from '../schemas.js';
 import { audited, entryFor, installAdmin } from './common.js';
 
 export async function adminTokenRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
@@ -14,9 +14,15 @@ export async function adminTokenRoutes(app: FastifyInstance, { ctx, keySecret }:
   app.post<{ Body: { overlapSeconds?: number } | undefined }>('/v1/admin/token', {
     config: { action: 'token.rotate' },
     schema: {
-      summary: 'Rotate the administrator token; the new one is shown this once', tags: ['admin'],
+      operationId: 'rotateAdminToken', summary: 'Rotate the administrator token; the new one is shown this once', tags: ['admin'],
       body: { type: ['object', 'null'], additionalProperties: false, properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: 2_592_000 } } },
-      response: { 201: { type: 'object', properties: { token: { type: 'string' }, tokenId: { type: 'string' }, previousTokenValidUntil: { type: ['string', 'null'] } } }, '4xx': problemSchema },
+      response: {
+        201: {
+          description: 'The new token, shown this once, and when the earlier tokens end', type: 'object', required: ['token', 'tokenId', 'previousTokenValidUntil'],
+          properties: { token: { type: 'string' }, tokenId: { type: 'string' }, previousTokenValidUntil: { type: ['string', 'null'] } },
+        },
+        '4xx': problemResponse, '5xx': problemResponse,
+      },
     },
   }, async (req, reply) => {
     const now = Date.now();
