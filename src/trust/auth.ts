@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import type { Store, SystemRecord } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import { keyHmac, keySystemId, sameSecret } from './keys.js';
+import { KeyCache } from './key-cache.js';
 import { parseRfc3339 } from '../util/time.js';
 import { FailureAudit, FailureLimiter, claimedIdentity, type Claimed, type FailureLimit, type Scheme } from './failures.js';
 
@@ -45,6 +46,7 @@ export class Authenticator {
   readonly limiter: FailureLimiter;
   readonly failures: FailureAudit;
   private readonly clock: () => number;
+  private readonly keys: KeyCache;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +56,7 @@ export class Authenticator {
     opts: AuthOptions = {},
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.keys = new KeyCache(store, 1000, 10_000, this.clock);
     this.limiter = new FailureLimiter(opts.limit);
     this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
   }
@@ -69,7 +72,7 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
     }
-    const found = key ? await this.store.findKey(keyHmac(this.keySecret, key)) : undefined;
+    const found = key ? await this.keys.find(keyHmac(this.keySecret, key)) : undefined;
     const system = found ? this.registry.get(found.systemId) : undefined;
     const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
     if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed.target) {

@@ -18,10 +18,11 @@ import { SqliteRelayStore } from './relay.js';
 import { OntimeStats, clockColumns } from './stats.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
+  AuditEntry, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
+type PendingSide = { write: SideWrite; resolve: () => void; reject: (e: unknown) => void };
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
 /** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
 const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
@@ -61,6 +62,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly events = new EventEmitter();
   private queue: Pending[] = [];
+  private sides: PendingSide[] = [];
   private flushScheduled = false;
   private closed = false;
   private readonly q;
@@ -139,18 +141,31 @@ export class SqliteStore implements Store {
     if (this.closed) return Promise.reject(new HubError('HUB_UNAVAILABLE', 'The store is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  sideWrite(write: SideWrite): Promise<void> {
+    if (this.closed) return Promise.reject(new HubError('HUB_UNAVAILABLE', 'The store is closed'));
+    return new Promise((resolve, reject) => {
+      this.sides.push({ write, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
+    const sides = this.sides;
     this.queue = [];
-    if (!batch.length) return;
+    this.sides = [];
+    if (!batch.length && !sides.length) return;
     const outcomes: ({ ok: true; value: CommitResult } | { ok: false; error: unknown })[] = [];
     try {
       this.db.transaction(() => {
@@ -161,11 +176,15 @@ export class SqliteStore implements Store {
             outcomes.push({ ok: false, error });
           }
         }
+        // Bookkeeping rides on the same transaction and fsync (issue 13); a failure here fails the whole group.
+        for (const { write } of sides) this.applySide(write);
       })();
     } catch (error) {
       for (const p of batch) p.reject(error);
+      for (const p of sides) p.reject(error);
       return;
     }
+    for (const p of sides) p.resolve();
     let stored = false;
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
@@ -175,6 +194,14 @@ export class SqliteStore implements Store {
       } else p.reject(o.error);
     });
     if (stored) this.events.emit('committed');
+  }
+
+  private applySide(w: SideWrite): void {
+    switch (w.kind) {
+      case 'relayed':
+        for (const s of w.seqs) this.q.markRelayed.run(w.at, s);
+        break;
+    }
   }
 
   private applyOne(item: CommitItem): CommitResult {
@@ -307,6 +334,7 @@ export class SqliteStore implements Store {
       this.claimAgencies(db, s);
       if (keyHmac) db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, NULL)').run(keyHmac, s.id, s.createdAt);
     });
+    this.events.emit('keys');
   }
 
   async updateSystem(s: SystemRecord): Promise<void> {
@@ -315,6 +343,7 @@ export class SqliteStore implements Store {
       db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
       if (s.status === 'active') this.claimAgencies(db, s);
     });
+    this.events.emit('keys');
   }
 
   private claimAgencies(db: Database.Database, s: SystemRecord): void {
@@ -333,10 +362,12 @@ export class SqliteStore implements Store {
 
   async addKey(k: KeyRecord): Promise<void> {
     this.db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil);
+    this.events.emit('keys');
   }
 
   async expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void> {
     this.db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND key_hmac <> ? AND (valid_until IS NULL OR valid_until > ?)').run(validUntil, systemId, keepHmac, validUntil);
+    this.events.emit('keys');
   }
 
   async findKey(keyHmac: string): Promise<KeyRecord | undefined> {
@@ -363,9 +394,8 @@ export class SqliteStore implements Store {
     return this.q.pending.all(afterSeq, limit) as OutboxRow[];
   }
 
-  async markRelayed(seqs: readonly number[]): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => { for (const s of seqs) this.q.markRelayed.run(now, s); })();
+  markRelayed(seqs: readonly number[]): Promise<void> {
+    return this.sideWrite({ kind: 'relayed', seqs, at: Date.now() });
   }
 
   async outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }> {
@@ -383,6 +413,11 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
 
+  onKeysChanged(listener: () => void): () => void {
+    this.events.on('keys', listener);
+    return () => this.events.off('keys', listener);
+  }
+
   onCommitted(listener: () => void): () => void {
     this.events.on('committed', listener);
     return () => this.events.off('committed', listener);
@@ -392,7 +427,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     // Let queued writes finish: they were promised an answer.
-    if (this.queue.length) this.flush();
+    if (this.queue.length || this.sides.length) this.flush();
     this.db.close();
   }
 }
