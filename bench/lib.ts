@@ -71,6 +71,7 @@ export async function subscriber(prefix: string) {
   await ch.bindQueue(queue, `${prefix}.events`, 'dossier.#');
   return {
     count: async () => (await ch.checkQueue(queue)).messageCount,
+    purge: async () => { await ch.purgeQueue(queue); },
     async remove() {
       // One channel per deletion: a refused one closes its channel, not the clean-up.
       const quietly = async (f: (c: typeof ch) => Promise<unknown>) => {

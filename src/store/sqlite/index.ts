@@ -27,6 +27,13 @@ const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
 /** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
 const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
 const MAX_SEQUENCE_DIGITS = 7;
+/** Stands in for the dossier in the event object; its JSON string is replaced by the dossier's JSON, built once. */
+const DOSSIER_SLOT = { code: '\u0000dossier-slot', status: 0 };
+const DOSSIER_SLOT_JSON = JSON.stringify(DOSSIER_SLOT);
+function withDossier(eventJson: string, doc: string): string {
+  const at = eventJson.indexOf(DOSSIER_SLOT_JSON);
+  return eventJson.slice(0, at) + doc + eventJson.slice(at + DOSSIER_SLOT_JSON.length);
+}
 const MAX_SEQUENCE = 9_999_999;
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite'): SqliteStore {
@@ -220,13 +227,16 @@ export class SqliteStore implements Store {
     }
     const revisions = item.decide(current);
     const first = revisions[0]!.dossier;
+    let validated = 0;
     if (!first.code) {
       // Validate before issuing: the code is made from the agency and the date of receipt, which must be valid.
+      // Once issued, that revision is not validated again: only its code changed, to one the hub wrote.
       item.validate({ ...first, code: PLACEHOLDER_CODE });
       const issued = this.issueCode(first.agency.code, first.receivedAt);
       for (const r of revisions) r.dossier.code = issued;
+      validated = 1;
     }
-    for (const r of revisions) item.validate(r.dossier);
+    for (const r of revisions.slice(validated)) item.validate(r.dossier);
     const acceptedAt = formatVn(item.now);
     const receiptId = ulid(item.now);
     let receipt: Receipt | undefined;
@@ -243,14 +253,18 @@ export class SqliteStore implements Store {
       const info = this.q.insertChange.run(d.code, d.revision, eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256,
         item.canonicalSha256, receiptId, acceptedAt, item.correlationId, isLast ? JSON.stringify(receipt) : null);
       const seq = Number(info.lastInsertRowid);
+      // The dossier's JSON is built once, for the document and inside the event (issue 13).
+      const doc = JSON.stringify(d);
       const event = toCloudEvent({
         eventId, type: r.type, source: item.source, time: d.updatedAt, correlationId: item.correlationId,
-        revision: d.revision, previousStatus: r.previousStatus, dossier: d, ...(r.transfer ? { transfer: r.transfer } : {}),
+        revision: d.revision, previousStatus: r.previousStatus, dossier: DOSSIER_SLOT as unknown as Dossier, ...(r.transfer ? { transfer: r.transfer } : {}),
       });
-      this.q.insertOutbox.run(seq, eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, JSON.stringify(event), item.now);
+      event.subject = d.code;
+      event.data.status = d.status;
+      this.q.insertOutbox.run(seq, eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, withDossier(JSON.stringify(event), doc), item.now);
       this.q.upsertDossier.run({
         code: d.code, agency: d.agency.code, status: d.status, procedure: d.procedure.code, received_at: ms(d.receivedAt),
-        due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc: JSON.stringify(d),
+        due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc,
         ...clockColumns(d),
       });
       for (const agency of scopeAgencies(d)) this.q.insertScope.run(agency, d.code);
