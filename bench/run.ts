@@ -66,7 +66,8 @@ async function waitFor(f: () => Promise<boolean>, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while (!(await f()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
 }
-const dirBytes = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('hub.sqlite')).reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
+/** The store's main file and its WAL (not yet checkpointed pages count too: they are on disk). */
+const dirBytes = (dir: string) => readdirSync(dir).filter((f) => f === 'hub.sqlite' || f === 'hub.sqlite-wal').reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
 
 async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: LoadResult }, idealRelay: { s: LoadResult; h: LoadResult }): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
@@ -119,7 +120,7 @@ async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: Lo
     lines.push({ name: 'hub end to end: events in queue/s', value: `${e2e.toFixed(0)} ev/s (${inQueue}/${accepted})`, ref: 'ideal-relay', ratio: e2e / idealRelay.s.rps, target: '≥ 1.0', met: e2e / idealRelay.s.rps >= 1 });
     lines.push({ name: 'hub end to end, half sat.: POST p99', value: `${h.p99} ms (queue tail ${tail.toFixed(0)} ms)`, ref: 'ideal-relay half', ratio: h.p99 / Math.max(1, idealRelay.h.p99), target: 'p99 ≤ 50 ms', met: h.p99 <= 50 });
     lines.push({ name: 'hub RSS under sustained load (max)', value: `${(maxRss / 2 ** 20).toFixed(0)} MiB`, target: '≤ 300 MB', met: maxRss <= 300e6 });
-    lines.push({ name: 'bytes on disk per ingested dossier', value: `${ingestBytes.toFixed(0)} B (with changes, outbox)` });
+    lines.push({ name: 'bytes on disk per ingested dossier', value: `${ingestBytes.toFixed(0)} B (file + WAL; with changes, outbox)` });
   } finally {
     await stop(hub);
     await sub.remove();
@@ -149,11 +150,13 @@ async function scale(): Promise<void> {
       const url = `http://127.0.0.1:${port}`;
       const auth = { authorization: `Bearer ${key}` };
       let i = 0;
+      // Latency of one request at a time (at saturation p99 is queueing, not the store's answer time).
+      const serial = (requests: autocannon.Request[]) => load({ url, connections: 1, duration: D, requests });
       note('GET /v1/dossiers/{code}');
-      const get = await sat(url, [{ method: 'GET', path: '/', headers: auth, setupRequest: (r: autocannon.Request) => ({ ...r, path: `/v1/dossiers/${sample[i++ % sample.length]}` }) }]);
+      const get = await serial( [{ method: 'GET', path: '/', headers: auth, setupRequest: (r: autocannon.Request) => ({ ...r, path: `/v1/dossiers/${sample[i++ % sample.length]}` }) }]);
       note('feed pages');
       const cursor = (a: number) => Buffer.from(JSON.stringify({ a })).toString('base64url');
-      const feed = await sat(url, [{ method: 'GET', path: '/', headers: auth, setupRequest: (r: autocannon.Request) => ({ ...r, path: `/v1/dossiers?limit=100&cursor=${cursor(Math.floor(Math.random() * (SCALE_N - 100)))}` }) }]);
+      const feed = await serial([{ method: 'GET', path: '/', headers: auth, setupRequest: (r: autocannon.Request) => ({ ...r, path: `/v1/dossiers?limit=100&cursor=${cursor(Math.floor(Math.random() * (SCALE_N - 100)))}` }) }]);
       note('on-time report');
       const times: number[] = [];
       for (let k = 0; k < 5; k++) {
@@ -166,8 +169,8 @@ async function scale(): Promise<void> {
       times.sort((a, b) => a - b);
       const n = SCALE_N.toLocaleString('en');
       lines.push({ name: `scale store: ${n} dossiers loaded`, value: `${seconds.toFixed(0)} s, ${(bytes / SCALE_N).toFixed(0)} B/dossier` });
-      lines.push({ name: `GET /v1/dossiers/{code} @ ${n}`, r: get, target: 'p99 ≤ 5 ms', met: get.p99 <= 5 && get.non2xx === 0 });
-      lines.push({ name: `feed page limit=100 @ ${n}`, r: feed, target: 'p99 ≤ 20 ms', met: feed.p99 <= 20 && feed.non2xx === 0 });
+      lines.push({ name: `GET /v1/dossiers/{code} @ ${n}, 1 conn.`, r: get, target: 'p99 ≤ 5 ms', met: get.p99 <= 5 && get.non2xx === 0 });
+      lines.push({ name: `feed page limit=100 @ ${n}, 1 conn.`, r: feed, target: 'p99 ≤ 20 ms', met: feed.p99 <= 20 && feed.non2xx === 0 });
       lines.push({ name: `on-time report, whole year @ ${n}`, value: `median ${times[2]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms` });
     } finally { await stop(hub); }
   } finally { rmSync(dir, { recursive: true, force: true }); }
