@@ -6,10 +6,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import amqp from 'amqplib';
 import type autocannon from 'autocannon';
 import pino from 'pino';
-import { SHARED_BENCH, codeFor, load, row, startProcess, stop } from './lib.js';
+import { SHARED_BENCH, codeFor, load, row, startProcess, stop, subscriber } from './lib.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { Registry } from '../src/systems/registry.js';
 import { Relay } from '../src/relay/index.js';
@@ -20,40 +19,12 @@ import type { Dossier } from '../src/canonical/types.js';
 
 const connections = Number(process.argv[2] ?? 50);
 const duration = Number(process.argv[3] ?? 20);
-const ROWS = Number(process.argv[4] ?? 50_000);
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const ROWS_ARG = Number(process.argv[4] ?? 50_000);
 const ADMIN = 'bench-admin-token-0123456789abcdef0123456789';
 const payload = JSON.parse(readFileSync(path.join(SHARED_BENCH, 'dossier.json'), 'utf8'));
 
 
-/** A subscriber: a quorum queue of ours bound to <p>.events (what amqp-limit.cjs publishes to is a quorum queue too). */
-async function subscriber(prefix: string) {
-  const conn = await amqp.connect(AMQP_URL);
-  const ch = await conn.createChannel();
-  const queue = `${prefix}.bench-subscriber`;
-  await ch.assertExchange(`${prefix}.events`, 'topic', { durable: true });
-  await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-  await ch.purgeQueue(queue);
-  await ch.bindQueue(queue, `${prefix}.events`, 'dossier.#');
-  return {
-    count: async () => (await ch.checkQueue(queue)).messageCount,
-    async remove() {
-      // One channel per deletion: a refused one closes its channel, not the clean-up.
-      const quietly = async (f: (c: typeof ch) => Promise<unknown>) => {
-        const c = await conn.createChannel();
-        c.on('error', () => {});
-        await f(c).catch(() => {});
-        await c.close().catch(() => {});
-      };
-      const tiers = ['1s', '5s', '30s', '2m', '10m'].map((t) => `${prefix}.retry.${t}`);
-      for (const q of [queue, `${prefix}.dead`, ...tiers]) await quietly((c) => c.deleteQueue(q));
-      for (const x of [`${prefix}.events`, `${prefix}.deliver`, ...tiers]) await quietly((c) => c.deleteExchange(x));
-      await conn.close().catch(() => {});
-    },
-  };
-}
-
-async function drain(): Promise<number> {
+export async function drain(ROWS: number): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'hub-bench-relay-'));
   mkdirSync(path.join(dir, 'config'));
   const prefix = `benchdrain${process.pid}`;
@@ -154,14 +125,17 @@ async function endToEnd(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const ROWS = ROWS_ARG;
   console.log(`relay benchmark: ${ROWS}-row outbox drain; end to end with autocannon -c ${connections} -d ${duration}`);
-  const rate = await drain();
+  const rate = await drain(ROWS);
   const limitOut = execFileSync('node', [path.join(SHARED_BENCH, 'amqp-limit.cjs'), String(ROWS)], { encoding: 'utf8' });
   const limit = JSON.parse(limitOut.trim().split('\n').at(-1)!) as { perSecond: number; seconds: number };
   console.log(`amqp-limit.cjs ${ROWS}: ${limit.perSecond} msgs/s (${limit.seconds} s)  → relay drain ratio ${(rate / limit.perSecond).toFixed(2)}`);
   await endToEnd();
 }
 
-// DRAIN_ONLY=1 runs the drain part alone.
-if (process.env.DRAIN_ONLY) await drain();
-else await main();
+// DRAIN_ONLY=1 runs the drain part alone; imported (bench/run.ts), nothing runs.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.env.DRAIN_ONLY) await drain(ROWS_ARG);
+  else await main();
+}

@@ -1,11 +1,11 @@
 // Builds the Fastify instance from its parts; never listens (style.md: app and process apart).
 // Tests build it and use app.inject() or listen on port 0 themselves.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { DestinationStream } from 'pino';
 import type { HubConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { OneLineRequestLog, createLogger } from './logger.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
 import { Registry } from './systems/registry.js';
@@ -109,7 +109,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
     trustProxy: config.trustProxy.length ? [...config.trustProxy] : false,
     forceCloseConnections: 'idle',
     requestIdHeader: false,
-    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    logController: new OneLineRequestLog(),
     genReqId: (req) => {
       const given = req.headers['x-correlation-id'];
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : ulid();

@@ -1,15 +1,37 @@
 // Logger options in one object (style.md: pino). Personal data and credentials are redacted by configuration,
 // so no call site has to remember: id numbers, phones, e-mails, names of keys and tokens.
+import { LogController } from 'fastify';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 const PERSONAL = ['idNumber', 'phone', 'email', 'cmnd', 'dien_thoai', 'SoGiayTo', 'DienThoai', 'SoDinhDanh', 'Email'];
 const SECRETS = ['authorization', 'apiKey', 'password', 'token', 'adminToken', 'secret'];
 
+// Explicit paths, no wildcards: a wildcard path makes the redactor walk every object of every line (it was
+// about 6 % of the CPU per request under load, issue 13). These are the places objects that may hold personal
+// data or secrets are logged under: the top level, a dossier, its applicant, a problem's detail, headers, a body.
+const HOLDERS = ['', 'applicant.', 'dossier.', 'dossier.applicant.', 'detail.', 'body.', 'headers.', 'system.'];
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  ...[...PERSONAL, ...SECRETS].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
+  ...HOLDERS.flatMap((h) => [...PERSONAL, ...SECRETS].map((k) => `${h}${k}`)),
 ];
+
+/**
+ * One line per request, when it completes (method, URL as logUrl allows, status, time, correlation id): the
+ * default "incoming request" line doubled the logging cost of every request and said nothing the last one does not.
+ */
+export class OneLineRequestLog extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'correlationId' });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null, request: Parameters<LogController['requestCompleted']>[1], reply: Parameters<LogController['requestCompleted']>[2]): void {
+    if (error) reply.log.error({ req: request, res: reply, err: error }, error.message);
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
 
 export function loggerOptions(level: string): LoggerOptions {
   return {

@@ -91,7 +91,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       const traceparent = traceparentOf(req);
       const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}), ...(signature ? { signature } : {}) });
       for (const o of outcomes) {
-        if (o.ok && o.receipt) req.log.info({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');
+        if (o.ok && o.receipt) req.log.debug({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');
         else if (!o.ok) req.log.info({ system: caller.id, index: o.index, code: o.code, paths: o.errors.map((e) => e.path) }, 'item rejected');
       }
       if (adapter.answer) {

@@ -56,6 +56,13 @@ export interface CommitItem {
   validate(d: Dossier): void;
 }
 
+/**
+ * Bookkeeping written inside the next group commit, as plain data (no closure crosses into the store): it shares
+ * that commit's transaction and fsync instead of paying its own. New kinds (traffic counters, lastSeenAt) add a
+ * member here and a case in the store.
+ */
+export type SideWrite = { kind: 'relayed'; seqs: readonly number[]; at: number };
+
 export interface CommitResult {
   receipt: Receipt;
   dossier: Dossier;
@@ -252,6 +259,8 @@ export interface Store {
   /** Expire every key of a system except the newest, at the given instant (rotation overlap). */
   expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void>;
   findKey(keyHmac: string): Promise<KeyRecord | undefined>;
+  /** Called after every change of systems or keys made through this store (caches of keys empty on it). */
+  onKeysChanged?(listener: () => void): () => void;
 
   /** Appends to the hash chain (one writer, inside the store's transaction). */
   audit(e: AuditEntry): Promise<void>;
@@ -266,7 +275,10 @@ export interface Store {
   readonly relay: RelayStore;
   readonly certificates: CertificateStore;
   pendingOutbox(limit: number, afterSeq?: number): Promise<OutboxRow[]>;
+  /** Marks outbox rows relayed, inside the next group commit (a side write). */
   markRelayed(seqs: readonly number[]): Promise<void>;
+  /** Applies a side write inside the next group commit; resolves once it is on disk. */
+  sideWrite(w: SideWrite): Promise<void>;
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;
 
   /** Open dossiers (status 2, 4, 5, 6, 8) whose due date is provisional (/readyz, /metrics). */

@@ -5,6 +5,7 @@ import { HubError } from '../errors.js';
 import type { Store, SystemRecord } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import { keyHmac, keySystemId, sameSecret } from './keys.js';
+import { KeyCache } from './key-cache.js';
 import { parseRfc3339 } from '../util/time.js';
 import { FailureAudit, FailureLimiter, claimedIdentity, type Claimed, type FailureLimit, type Scheme } from './failures.js';
 
@@ -50,6 +51,7 @@ export class Authenticator {
   readonly failures: FailureAudit;
   private readonly clock: () => number;
   private readonly opts: AuthOptions;
+  private readonly keys: KeyCache;
 
   constructor(
     private readonly store: Store,
@@ -60,6 +62,7 @@ export class Authenticator {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.opts = opts;
+    this.keys = new KeyCache(store, 1000, 10_000, this.clock);
     this.limiter = new FailureLimiter(opts.limit);
     this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
   }
@@ -76,7 +79,7 @@ export class Authenticator {
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
     }
     const hmac = key ? keyHmac(this.keySecret, key) : '';
-    const found = hmac ? await this.store.findKey(hmac) : undefined;
+    const found = hmac ? await this.keys.find(hmac) : undefined;
     const system = found ? this.registry.get(found.systemId) : undefined;
     const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
     if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed.target) {

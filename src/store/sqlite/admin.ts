@@ -20,7 +20,13 @@ const fromRow = (r: RolloutRow): RolloutEntry => ({
 export class SqliteAdminStore implements AdminStore {
   private readonly tx;
 
-  constructor(private readonly db: Database.Database, private readonly log: SqliteAuditLog, private readonly claim: (db: Database.Database, s: SystemRecord) => void) {
+  /** `keysChanged`: told after every change to keys or systems, so caches of them (the key cache) empty at once. */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly log: SqliteAuditLog,
+    private readonly claim: (db: Database.Database, s: SystemRecord) => void,
+    private readonly keysChanged: () => void = () => {},
+  ) {
     const audited = <A extends unknown[], R>(fn: (...a: A) => R) => {
       const t = db.transaction((audit: AuditEntry, ...a: A) => {
         const r = fn(...a);
@@ -106,15 +112,20 @@ export class SqliteAdminStore implements AdminStore {
   }
 
   async rotateKey(k: KeyRecord & { keyId: string }, previousValidUntil: string, audit: AuditEntry): Promise<string | null> {
-    return this.tx.rotateKey(audit, k, previousValidUntil);
+    const previous = this.tx.rotateKey(audit, k, previousValidUntil);
+    this.keysChanged();
+    return previous;
   }
 
   async retireSystem(s: SystemRecord, now: number, audit: AuditEntry) {
-    return this.tx.retire(audit, s, now);
+    const retired = this.tx.retire(audit, s, now);
+    this.keysChanged();
+    return retired;
   }
 
   async updateSystem(s: SystemRecord, audit: AuditEntry): Promise<void> {
     this.tx.update(audit, s);
+    this.keysChanged();
   }
 
   async findAdminToken(tokenHmac: string) {

@@ -23,14 +23,22 @@ import { newKeyId } from '../../trust/keys.js';
 import { SpaceGuard, type StoreState } from './space.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AcceptedSignature, AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
+  AcceptedSignature, AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
+type PendingSide = { write: SideWrite; resolve: () => void; reject: (e: unknown) => void };
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
 /** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
 const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
 const MAX_SEQUENCE_DIGITS = 7;
+/** Stands in for the dossier in the event object; its JSON string is replaced by the dossier's JSON, built once. */
+const DOSSIER_SLOT = { code: '\u0000dossier-slot', status: 0 };
+const DOSSIER_SLOT_JSON = JSON.stringify(DOSSIER_SLOT);
+function withDossier(eventJson: string, doc: string): string {
+  const at = eventJson.indexOf(DOSSIER_SLOT_JSON);
+  return eventJson.slice(0, at) + doc + eventJson.slice(at + DOSSIER_SLOT_JSON.length);
+}
 const MAX_SEQUENCE = 9_999_999;
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite', opts: { minFreeMb?: number } = {}): SqliteStore {
@@ -66,6 +74,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly events = new EventEmitter();
   private queue: Pending[] = [];
+  private sides: PendingSide[] = [];
   private flushScheduled = false;
   private closed = false;
   private readonly q;
@@ -93,7 +102,7 @@ export class SqliteStore implements Store {
     this.applyInSavepoint = this.db.transaction((item: CommitItem) => this.applyOne(item));
     this.relay = new SqliteRelayStore(this.db);
     this.auditLog = new SqliteAuditLog(this.db, opts.mirrorFile);
-    this.admin = new SqliteAdminStore(this.db, this.auditLog, (db, s) => this.claimAgencies(db, s));
+    this.admin = new SqliteAdminStore(this.db, this.auditLog, (db, s) => this.claimAgencies(db, s), () => this.events.emit('keys'));
     // At least every 10 minutes when entries were added (every 100th entry checkpoints on its own).
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint(); }, 10 * 60_000).unref();
     this.certificates = new SqliteCertificateStore(this.db);
@@ -159,18 +168,31 @@ export class SqliteStore implements Store {
     if (full) return Promise.reject(full);
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  sideWrite(write: SideWrite): Promise<void> {
+    if (this.closed) return Promise.reject(new HubError('HUB_UNAVAILABLE', 'The store is closed'));
+    return new Promise((resolve, reject) => {
+      this.sides.push({ write, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.queue;
+    const sides = this.sides;
     this.queue = [];
-    if (!batch.length) return;
+    this.sides = [];
+    if (!batch.length && !sides.length) return;
     const outcomes: ({ ok: true; value: CommitResult } | { ok: false; error: unknown })[] = [];
     try {
       this.db.transaction(() => {
@@ -181,13 +203,17 @@ export class SqliteStore implements Store {
             outcomes.push({ ok: false, error });
           }
         }
+        // Bookkeeping rides on the same transaction and fsync (issue 13); a failure here fails the whole group.
+        for (const { write } of sides) this.applySide(write);
       })();
     } catch (error) {
       // The whole group failed (a full disk at COMMIT): rolled back, each waiting request answered, none stored.
       const e = this.space.classify(error);
       for (const p of batch) p.reject(e);
+      for (const p of sides) p.reject(e);
       return;
     }
+    for (const p of sides) p.resolve();
     let stored = false;
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
@@ -197,6 +223,14 @@ export class SqliteStore implements Store {
       } else p.reject(this.space.classify(o.error));
     });
     if (stored) this.events.emit('committed');
+  }
+
+  private applySide(w: SideWrite): void {
+    switch (w.kind) {
+      case 'relayed':
+        for (const s of w.seqs) this.q.markRelayed.run(w.at, s);
+        break;
+    }
   }
 
   private applyOne(item: CommitItem): CommitResult {
@@ -215,13 +249,16 @@ export class SqliteStore implements Store {
     }
     const revisions = item.decide(current);
     const first = revisions[0]!.dossier;
+    let validated = 0;
     if (!first.code) {
       // Validate before issuing: the code is made from the agency and the date of receipt, which must be valid.
+      // Once issued, that revision is not validated again: only its code changed, to one the hub wrote.
       item.validate({ ...first, code: PLACEHOLDER_CODE });
       const issued = this.issueCode(first.agency.code, first.receivedAt);
       for (const r of revisions) r.dossier.code = issued;
+      validated = 1;
     }
-    for (const r of revisions) item.validate(r.dossier);
+    for (const r of revisions.slice(validated)) item.validate(r.dossier);
     const acceptedAt = formatVn(item.now);
     const receiptId = ulid(item.now);
     let receipt: Receipt | undefined;
@@ -239,14 +276,18 @@ export class SqliteStore implements Store {
         item.canonicalSha256, receiptId, acceptedAt, item.correlationId, isLast ? JSON.stringify(receipt) : null,
         item.signature ? JSON.stringify(item.signature) : null);
       const seq = Number(info.lastInsertRowid);
+      // The dossier's JSON is built once, for the document and inside the event (issue 13).
+      const doc = JSON.stringify(d);
       const event = toCloudEvent({
         eventId, type: r.type, source: item.source, time: d.updatedAt, correlationId: item.correlationId,
-        revision: d.revision, previousStatus: r.previousStatus, dossier: d, ...(r.transfer ? { transfer: r.transfer } : {}),
+        revision: d.revision, previousStatus: r.previousStatus, dossier: DOSSIER_SLOT as unknown as Dossier, ...(r.transfer ? { transfer: r.transfer } : {}),
       });
-      this.q.insertOutbox.run(seq, eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, JSON.stringify(event), item.now);
+      event.subject = d.code;
+      event.data.status = d.status;
+      this.q.insertOutbox.run(seq, eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, withDossier(JSON.stringify(event), doc), item.now);
       this.q.upsertDossier.run({
         code: d.code, agency: d.agency.code, status: d.status, procedure: d.procedure.code, received_at: ms(d.receivedAt),
-        due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc: JSON.stringify(d),
+        due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc,
         ...clockColumns(d),
       });
       for (const agency of scopeAgencies(d)) this.q.insertScope.run(agency, d.code);
@@ -334,6 +375,7 @@ export class SqliteStore implements Store {
       this.claimAgencies(db, s);
       if (keyHmac) db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES (?, ?, ?, NULL, ?)').run(keyHmac, s.id, s.createdAt, newKeyId());
     });
+    this.events.emit('keys');
   }
 
   async updateSystem(s: SystemRecord): Promise<void> {
@@ -342,6 +384,7 @@ export class SqliteStore implements Store {
       db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
       if (s.status === 'active') this.claimAgencies(db, s);
     });
+    this.events.emit('keys');
   }
 
   private claimAgencies(db: Database.Database, s: SystemRecord): void {
@@ -360,10 +403,12 @@ export class SqliteStore implements Store {
 
   async addKey(k: KeyRecord): Promise<void> {
     this.db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil);
+    this.events.emit('keys');
   }
 
   async expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void> {
     this.db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND key_hmac <> ? AND (valid_until IS NULL OR valid_until > ?)').run(validUntil, systemId, keepHmac, validUntil);
+    this.events.emit('keys');
   }
 
   async findKey(keyHmac: string): Promise<KeyRecord | undefined> {
@@ -404,9 +449,8 @@ export class SqliteStore implements Store {
     return this.q.pending.all(afterSeq, limit) as OutboxRow[];
   }
 
-  async markRelayed(seqs: readonly number[]): Promise<void> {
-    const now = Date.now();
-    this.db.transaction(() => { for (const s of seqs) this.q.markRelayed.run(now, s); })();
+  markRelayed(seqs: readonly number[]): Promise<void> {
+    return this.sideWrite({ kind: 'relayed', seqs, at: Date.now() });
   }
 
   async outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }> {
@@ -429,6 +473,11 @@ export class SqliteStore implements Store {
     return this.closed ? 'down' : this.space.probe(this.db);
   }
 
+  onKeysChanged(listener: () => void): () => void {
+    this.events.on('keys', listener);
+    return () => this.events.off('keys', listener);
+  }
+
   onCommitted(listener: () => void): () => void {
     this.events.on('committed', listener);
     return () => this.events.off('committed', listener);
@@ -438,7 +487,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     // Let queued writes finish: they were promised an answer.
-    if (this.queue.length) this.flush();
+    if (this.queue.length || this.sides.length) this.flush();
     clearInterval(this.checkpointTimer);
     this.auditLog.checkpoint(); // the shutdown checkpoint
     this.db.close();
