@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './args.js';
+import { trimTrailing } from '../util/pem.js';
 
 export class Unreachable extends Error {}
 const TIMEOUT_MS = 30_000;
@@ -10,7 +11,7 @@ const TIMEOUT_MS = 30_000;
 export interface Target { url: string; token: string; fromFile: string | undefined }
 
 export function target(flags: Record<string, string | boolean>, env: NodeJS.ProcessEnv = process.env): Target {
-  const url = String(flags.url ?? env.HUB_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const url = trimTrailing(String(flags.url ?? env.HUB_URL ?? 'http://127.0.0.1:8080'), '/');
   if (!/^https?:\/\//.test(url)) throw new UsageError(`--url must start with http:// or https:// (${url})`);
   if (typeof flags.token === 'string') return { url, token: flags.token, fromFile: undefined };
   if (env.HUB_ADMIN_TOKEN) return { url, token: env.HUB_ADMIN_TOKEN, fromFile: undefined };

@@ -2,6 +2,7 @@
 // checkpoints) with it, and verifies what systems send in X-Signature. DER, base64 on the wire.
 import { createHash, sign as nodeSign, X509Certificate, type KeyObject } from 'node:crypto';
 import { pkijs, asn1js, pemToDer, pkijsCertificate, toArrayBuffer, x509FromPkijs } from './pki.js';
+import { trimTrailing } from '../util/pem.js';
 
 const OID_DATA = '1.2.840.113549.1.7.1';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -87,7 +88,7 @@ export async function verifyDetached(b64: string, bytes: Uint8Array, candidates:
   let sd: pkijs.SignedData;
   try {
     const der = Buffer.from(b64.trim(), 'base64');
-    if (!der.length || der.toString('base64').replace(/=+$/, '') !== b64.trim().replace(/=+$/, '')) throw new Error('not base64');
+    if (!der.length || trimTrailing(der.toString('base64'), '=') !== trimTrailing(b64.trim(), '=')) throw new Error('not base64');
     const ci = pkijs.ContentInfo.fromBER(toArrayBuffer(der));
     if (ci.contentType !== OID_SIGNED_DATA) throw new Error('not SignedData');
     sd = new pkijs.SignedData({ schema: ci.content });

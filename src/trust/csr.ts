@@ -4,6 +4,7 @@
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { HubError } from '../errors.js';
+import { pemBlocks, pemBody } from '../util/pem.js';
 
 const OID = {
   rsa: '1.2.840.113549.1.1.1',
@@ -27,9 +28,9 @@ const kids = (n: Node | undefined): Node[] => (n && Array.isArray(n.value) ? (n.
 const bytes = (n: Node | undefined) => Buffer.from(typeof n?.value === 'string' ? n.value : '', 'binary');
 
 export function checkCsr(pem: string): CheckedCsr {
-  const m = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]+?)-----END (NEW )?CERTIFICATE REQUEST-----/.exec(pem);
-  if (!m) throw invalid('no PEM block "CERTIFICATE REQUEST"');
-  const der = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
+  const label = ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'].find((l) => pemBlocks(pem, l).length);
+  if (!label) throw invalid('no PEM block "CERTIFICATE REQUEST"');
+  const der = Buffer.from(pemBody(pemBlocks(pem, label)[0]!, label), 'base64');
   let root: Node;
   try {
     root = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')), true);

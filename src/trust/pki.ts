@@ -2,6 +2,7 @@
 import { webcrypto, X509Certificate, createHash } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import * as asn1js from 'asn1js';
+import { pemBlocks } from '../util/pem.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
 
@@ -19,7 +20,7 @@ export function derToPem(der: Uint8Array, label = 'CERTIFICATE'): string {
 
 /** Every certificate of a PEM bundle (config/trust files may hold several). */
 export function pemCertificates(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return pemBlocks(text, 'CERTIFICATE');
 }
 
 export const toArrayBuffer = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
