@@ -3,8 +3,7 @@
 // prefixes, and duplicate JSON keys. Each answer is in the route's native form; nothing is stored.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { startHub, dossier, ADMIN_TOKEN, type TestHub } from '../helpers/hub.js';
-import { freePort } from '../helpers/net.js';
+import { listeningHub, ONE_OF_EACH_ADAPTER, dossier, ADMIN_TOKEN, type TestHub } from '../helpers/hub.js';
 import { parseXmlText, child } from '../../adapters/kit/xml.js';
 
 const FIXTURES = new URL('../../adapters/', import.meta.url);
@@ -12,17 +11,10 @@ const fixture = (p: string) => readFileSync(new URL(p, FIXTURES), 'utf8');
 
 let hub: TestHub;
 let base: string;
-const keys: Record<string, string> = {};
+let keys: Record<string, string> = {};
 
 t.before(async () => {
-  const port = await freePort();
-  hub = await startHub({ config: { port, publicUrl: `http://127.0.0.1:${port}` } });
-  keys.canon = await hub.register({ id: 'canon', agencies: ['000.00.16.H12'] });
-  keys.sxd = await hub.register({ id: 'so-xay-dung', adapter: 'xay-dung-soap', agencies: ['000.00.11.H12'] });
-  keys.tnmt = await hub.register({ id: 'so-tnmt', adapter: 'tnmt-xml', agencies: ['000.00.15.H12'] });
-  keys.xa = await hub.register({ id: 'undp-xa', adapter: 'undp-motcua', level: 'commune', agencies: ['000.12.34.H12'] });
-  await hub.app.listen({ port, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${port}`;
+  ({ hub, base, keys } = await listeningHub(ONE_OF_EACH_ADAPTER));
 });
 t.teardown(() => hub.close());
 

@@ -9,6 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig, type HubConfig } from '../../src/config.js';
 import type { HubContext } from '../../src/context.js';
 import type { SystemRegistration } from '../../src/store/types.js';
+import { freePort } from './net.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 
@@ -82,6 +83,24 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     },
   };
   return hub;
+}
+
+/** One system of each built-in adapter, by the short name the tests use for its key. */
+export const ONE_OF_EACH_ADAPTER: Record<string, Partial<SystemRegistration> & { id: string }> = {
+  canon: { id: 'canon', agencies: ['000.00.16.H12'] },
+  sxd: { id: 'so-xay-dung', adapter: 'xay-dung-soap', agencies: ['000.00.11.H12'] },
+  tnmt: { id: 'so-tnmt', adapter: 'tnmt-xml', agencies: ['000.00.15.H12'] },
+  xa: { id: 'undp-xa', adapter: 'undp-motcua', level: 'commune', agencies: ['000.12.34.H12'] },
+};
+
+/** A hub listening on a free loopback port (tests over real sockets), with systems registered first; keys by short name. */
+export async function listeningHub(systems: Record<string, Partial<SystemRegistration> & { id: string }>, opts: HubOptions = {}): Promise<{ hub: TestHub; base: string; keys: Record<string, string> }> {
+  const port = await freePort();
+  const hub = await startHub({ ...opts, config: { port, publicUrl: `http://127.0.0.1:${port}`, ...opts.config } });
+  const keys: Record<string, string> = {};
+  for (const [name, reg] of Object.entries(systems)) keys[name] = await hub.register(reg);
+  await hub.app.listen({ port, host: '127.0.0.1' });
+  return { hub, base: `http://127.0.0.1:${port}`, keys };
 }
 
 /** A canonical dossier change: the bench payload with a distinct code per call. */
