@@ -3,6 +3,7 @@
 // and the whole parse must about double when the body doubles.
 import t from 'tap';
 import { parseJsonText, refuseDuplicateKeys } from '../../adapters/kit/json.js';
+import { timed } from '../helpers/timing.js';
 
 const LIMIT = 1_048_576;
 
@@ -14,19 +15,6 @@ const shapes: [string, (size: number) => string][] = [
   ['nested arrays at the depth limit', (n) => `[${Array(Math.floor(n / 66)).fill(`${'['.repeat(31)}${']'.repeat(31)}`).join(',')}]`],
 ];
 
-function timed(fn: () => void, runs = 3): number {
-  let best = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    try {
-      fn();
-    } catch {
-      // refusals are fine here; only the time is measured
-    }
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
 
 t.test('the duplicate-key scan stays fast on 1 MiB of any shape', async (t) => {
   for (const [name, make] of shapes) {

@@ -7,6 +7,7 @@ import { decodeUtf8 } from '../../adapters/kit/bytes.js';
 import { parseXmlText, refuseDangerousXml, MAX_XML_DEPTH } from '../../adapters/kit/xml.js';
 import { scanXml } from '../../adapters/kit/xml-scan.js';
 import { prng } from '../helpers/prng.js';
+import { timed } from '../helpers/timing.js';
 
 const LIMIT = 1_048_576; // HUB_BODY_LIMIT's default
 
@@ -36,20 +37,6 @@ const wellFormed = (size: number) => {
   return `<r>${item.repeat(Math.min(Math.floor((size - 7) / item.length), 49_000))}</r>`;
 };
 
-/** The fastest of `runs` runs, in ms (the machine is shared: the minimum is the least noisy figure). */
-function timed(fn: () => void, runs = 3): number {
-  let best = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    try {
-      fn();
-    } catch {
-      // a refusal is the expected outcome for most hostile bodies
-    }
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
 
 const STEPS: Record<string, (text: string) => void> = {
   decodeUtf8: (text) => decodeUtf8(Buffer.from(text)),
