@@ -52,6 +52,11 @@ export interface HubConfig {
   secretsDir: string;
   /** HUB_SIGN_RECEIPTS=on: every JSON receipt carries the hub's CMS signature (api.md "Trust"). */
   signReceipts: boolean;
+  /** TLS_PORT: the HTTPS listener that asks for client certificates (mTLS); unset → none. Same host as HTTP. */
+  tlsPort?: number;
+  /** HUB_TLS_CERT / HUB_TLS_KEY: PEM files of the HTTPS listener; unset → issued by the hub CA into secretsDir. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const schema = {
@@ -82,7 +87,12 @@ const schema = {
     minFreeMb: { type: 'number', minimum: 0 },
     secretsDir: { type: 'string', minLength: 1 },
     signReceipts: { type: 'boolean' },
+    tlsPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    tlsCert: { type: 'string', minLength: 1 },
+    tlsKey: { type: 'string', minLength: 1 },
   },
+  // A certificate without its key (or the reverse) is a mistake, not a request for a generated pair.
+  dependencies: { tlsCert: ['tlsKey'], tlsKey: ['tlsCert'] },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
 
@@ -129,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     minFreeMb: int(env.HUB_MIN_FREE_MB, 100),
     secretsDir: '',
     signReceipts: env.HUB_SIGN_RECEIPTS === 'on',
+    tlsPort: env.TLS_PORT ? Number(env.TLS_PORT) : undefined,
+    tlsCert: env.HUB_TLS_CERT ? path.resolve(env.HUB_TLS_CERT) : undefined,
+    tlsKey: env.HUB_TLS_KEY ? path.resolve(env.HUB_TLS_KEY) : undefined,
     ...overrides,
   };
   // After the overrides: a test's dataDir decides the default secrets folder.

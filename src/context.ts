@@ -10,7 +10,8 @@ import type { Trust } from './trust/service.js';
 import type { Metrics } from './ops/metrics.js';
 import type { CalendarWarnings } from './calendar/due-dates.js';
 import type { BookkeepingBuffer } from './systems/bookkeeping.js';
-import { credentialsFrom } from './trust/auth.js';
+import { credentialsFrom, type Credentials } from './trust/auth.js';
+import { peerCertificate } from './trust/client-cert.js';
 import { HubError } from './errors.js';
 
 /** What /readyz reports of the relay; the relay fills it in when it runs. */
@@ -34,8 +35,13 @@ export interface HubContext {
   bookkeeping: BookkeepingBuffer;
 }
 
-export async function requireSystem(ctx: HubContext, req: FastifyRequest): Promise<SystemRecord> {
-  return ctx.auth.system(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
+/**
+ * The calling system, by the one ordered path (trust/auth.ts): the TLS client certificate, then the Authorization
+ * header (Bearer, Basic), then what `inPayload` finds in the body (WS-Security of a SOAP envelope).
+ */
+export async function requireSystem(ctx: HubContext, req: FastifyRequest, inPayload?: () => Credentials | undefined): Promise<SystemRecord> {
+  const creds = credentialsFrom(req.headers.authorization) ?? inPayload?.();
+  return ctx.auth.system(creds, req.ip, req.routeOptions.url ?? req.url, peerCertificate(req.raw));
 }
 
 /** The audit actor of the administrator's token (`admin` or `admin:<tokenId>`), or a 401. */

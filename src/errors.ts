@@ -50,6 +50,7 @@ export const ERRORS = {
   // Administration
   HUB_SYSTEM_EXISTS: { status: 409, title: 'A system with this id is already registered', retry: false },
   HUB_SYSTEM_AGENCY_TAKEN: { status: 409, title: 'Another active system already serves this agency', retry: false },
+  HUB_SYSTEM_CERTIFICATE_TAKEN: { status: 409, title: 'The client certificate is registered to another active system', retry: false },
   HUB_SYSTEM_ADAPTER_UNKNOWN: { status: 422, title: 'No adapter with this name', retry: false },
   HUB_MAPPING_INVALID: { status: 422, title: 'The lgsp-mapping/1 document is invalid', retry: false },
   HUB_MAPPING_LIMIT: { status: 422, title: 'The item took the mapping past its node-visit limit', retry: false },

@@ -4,9 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Adapter, DecodeResult, InboundRequest, ItemOutcome } from '../../adapters/kit/contract.js';
 import { getAdapter } from '../../adapters/registry.js';
 import { HubError, toProblem } from '../errors.js';
-import { credentialsFrom } from '../trust/auth.js';
 import { asHubError, errorHeaders, sendProblem } from '../http/problem.js';
-import { traceparentOf, type HubContext } from '../context.js';
+import { requireSystem, traceparentOf, type HubContext } from '../context.js';
 import { receiptOrBatchSchema, problemResponse } from './schemas.js';
 
 const systemParams = { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] } as const;
@@ -70,12 +69,10 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     try {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const inbound: InboundRequest = { body, contentType: mediaType(req.headers['content-type']), headers: headerRecord(req), systemId: req.params.systemId };
-      let creds = credentialsFrom(req.headers.authorization);
-      if (!creds && adapter?.credentials) {
-        const fromPayload = adapter.credentials(inbound);
-        if (fromPayload) creds = { scheme: 'ws-security', username: fromPayload.username, password: fromPayload.password };
-      }
-      const caller = await ctx.auth.system(creds, req.ip, req.routeOptions.url ?? req.url);
+      const caller = await requireSystem(ctx, req, () => {
+        const fromPayload = adapter?.credentials?.(inbound);
+        return fromPayload ? { scheme: 'ws-security', username: fromPayload.username, password: fromPayload.password } : undefined;
+      });
       if (caller.id !== req.params.systemId) throw new HubError('HUB_AUTHZ_SYSTEM', `Credentials of ${caller.id} cannot post for ${req.params.systemId}`);
       // A registration stored by an earlier version (an adapter since removed, or "mapping"): the caller's to fix.
       if (!adapter) throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `System ${caller.id} names adapter ${caller.adapter}, which this hub does not have`, [{ path: '/adapter', message: 'not installed' }]);

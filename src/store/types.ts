@@ -23,6 +23,8 @@ export interface SystemRegistration {
   mapping: unknown;
   /** Signed payloads (api.md "Trust"): absent means mode off. */
   signature?: { mode: 'off' | 'optional' | 'required'; signers?: string[] };
+  /** SHA-256 fingerprints (lowercase hex) of another CA's client certificates that authenticate it over mTLS. */
+  certificates?: string[];
 }
 
 export interface SystemRecord extends Omit<SystemRegistration, 'agencies'> {
@@ -266,7 +268,10 @@ export interface Store {
   audit(e: AuditEntry): Promise<void>;
   listAudit(sinceMs: number, limit: number): Promise<(AuditEntry & { id: number; at: string })[]>;
   queryAudit(q: AuditQuery): Promise<AuditRow[]>;
-  verifyAudit(): Promise<AuditVerify>;
+  /** `check`: whether a signed checkpoint's signature holds (a forged one is `altered`). */
+  verifyAudit(check?: (c: AuditCheckpoint & { signature: string }) => Promise<boolean>): Promise<AuditVerify>;
+  /** Every checkpoint from now on is signed by `sign` (a detached CMS over the JCS form of {seq, hash, at}). */
+  signAuditCheckpoints?(sign: (bytes: Uint8Array) => Promise<string>, onError: (err: unknown) => void): void;
   /** A checkpoint of the head when entries were added since the last one. */
   auditCheckpoint(): Promise<AuditCheckpoint | undefined>;
   auditCheckpoints(limit: number): Promise<AuditCheckpoint[]>;

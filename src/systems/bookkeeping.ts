@@ -16,9 +16,10 @@ export class BookkeepingBuffer {
   constructor(private readonly store: Store, private readonly onError: (err: unknown) => void = () => {}) {}
 
   /** A successful authentication with this key. */
-  seen(systemId: string, keyHmac: string, now = Date.now()): void {
+  /** `keyHmac` undefined: authenticated by a client certificate alone (no key was used). */
+  seen(systemId: string, keyHmac: string | undefined, now = Date.now()): void {
     const at = formatVn(now);
-    this.keysUsed.set(keyHmac, at);
+    if (keyHmac) this.keysUsed.set(keyHmac, at);
     this.systemsSeen.set(systemId, at);
     this.schedule();
   }

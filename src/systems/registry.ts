@@ -16,6 +16,7 @@ const validateRegistration = new Ajv({ allErrors: false, strict: false }).compil
 
 export class Registry {
   private byId = new Map<string, SystemRecord>();
+  private byFingerprint = new Map<string, SystemRecord>();
   private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string; kind?: CommuneKind }>();
   private readonly listeners = new Set<() => void>();
 
@@ -25,8 +26,10 @@ export class Registry {
     const systems = await this.store.listSystems();
     this.byId = new Map(systems.map((s) => [s.id, s]));
     this.byAgency = new Map();
+    this.byFingerprint = new Map();
     for (const s of systems) {
       if (s.status !== 'active') continue;
+      for (const f of s.certificates ?? []) this.byFingerprint.set(f, s);
       for (const a of s.agencies) this.byAgency.set(a.code, { system: s, level: a.level, ...(a.name ? { name: a.name } : {}), ...(a.kind ? { kind: a.kind } : {}) });
     }
     for (const l of this.listeners) l();
@@ -40,6 +43,11 @@ export class Registry {
 
   get(id: string): SystemRecord | undefined {
     return this.byId.get(id);
+  }
+
+  /** The active system whose registration lists this client-certificate fingerprint (api.md "mTLS"). */
+  byCertificate(fingerprint: string): SystemRecord | undefined {
+    return this.byFingerprint.get(fingerprint);
   }
 
   list(): SystemRecord[] {
@@ -120,6 +128,16 @@ export class Registry {
     return current;
   }
 
+  /** A fingerprint authenticates one system: one registered to another active system is 409. */
+  private checkCertificates(reg: SystemRegistration): void {
+    (reg.certificates ?? []).forEach((f, i) => {
+      const owner = this.byFingerprint.get(f);
+      if (owner && owner.id !== reg.id) {
+        throw new HubError('HUB_SYSTEM_CERTIFICATE_TAKEN', `The certificate ${f.slice(0, 12)}… is registered to ${owner.id}`, [{ path: `/certificates/${i}`, message: `registered to ${owner.id}` }]);
+      }
+    });
+  }
+
   private toRecord(reg: SystemRegistration, now: number): SystemRecord {
     const { comment: _c, ...clean } = reg as SystemRegistration & { comment?: string };
     if (!validateRegistration(clean)) {
@@ -135,6 +153,7 @@ export class Registry {
       throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${clean.adapter}`, [{ path: '/adapter', message: 'unknown adapter' }]);
     }
     checkLevels(clean);
+    this.checkCertificates(clean);
     if (clean.delivery.mode === 'push' && !clean.delivery.url) {
       throw new HubError('HUB_VALIDATION', 'Push delivery needs a url', [{ path: '/delivery/url', message: 'is required when mode is push' }]);
     }

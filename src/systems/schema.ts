@@ -60,6 +60,10 @@ export const registrationSchema = {
         signers: { type: 'array', maxItems: 50, items: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----', maxLength: 20000 } },
       },
     },
+    certificates: {
+      description: 'SHA-256 fingerprints (64 hex) of client certificates of another CA (the Government CA) that authenticate this system over mTLS; each must chain to a config/trust anchor',
+      type: 'array', maxItems: 50, uniqueItems: true, items: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    },
     comment: { type: 'string', description: 'Free text for operators (ignored by the hub).' },
   },
   examples: [{

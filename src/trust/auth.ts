@@ -1,5 +1,7 @@
-// Who is calling: a registered system (Bearer key, Basic system-id/key, or WS-Security inside a SOAP envelope)
-// or the administrator (Bearer admin token). Failed attempts, credential-less ones included, are limited per
+// Who is calling: a registered system or the administrator (Bearer admin token). A system authenticates by one
+// ordered path (api.md "Authentication"): a client certificate of the HTTPS listener first — which decides: a bad
+// one is 401 even beside a good key, and a key of another system beside it is 401 — then a Bearer key, HTTP Basic
+// (system id and key), and last WS-Security inside a SOAP envelope. Failed attempts, credential-less ones included, are limited per
 // (client address, claimed system) and audited without the secret (failures.ts).
 import { HubError } from '../errors.js';
 import type { Store, SystemRecord } from '../store/types.js';
@@ -7,6 +9,7 @@ import type { Registry } from '../systems/registry.js';
 import { keyHmac, keySystemId, sameSecret } from './keys.js';
 import { KeyCache } from './key-cache.js';
 import { parseRfc3339 } from '../util/time.js';
+import { identify, type CertificateTrust, type PeerCertificate } from './client-cert.js';
 import { FailureAudit, FailureLimiter, claimedIdentity, type Claimed, type FailureLimit, type Scheme } from './failures.js';
 
 export type Credentials =
@@ -41,7 +44,9 @@ export interface AuthOptions {
   clock?: () => number;
   onAuditError?: (err: unknown) => void;
   /** Every successful system authentication (last seen / last used bookkeeping; no store write of its own). */
-  onAuthenticated?: (systemId: string, keyHmac: string, now: number) => void;
+  onAuthenticated?: (systemId: string, keyHmac: string | undefined, now: number) => void;
+  /** The hub CA and the anchors, for client certificates; absent → every presented certificate is refused. */
+  certificates?: CertificateTrust;
   /** The bootstrap admin token was presented after the first rotation ended it. */
   onBootstrapIgnored?: () => void;
 }
@@ -67,8 +72,12 @@ export class Authenticator {
     this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
   }
 
-  /** The calling system; throws 401 (missing or bad credentials) or 429 (too many failures). */
-  async system(creds: Credentials | undefined, client: string, path: string): Promise<SystemRecord> {
+  /**
+   * The calling system; throws 401 (missing or bad credentials) or 429 (too many failures). `creds`: the
+   * Authorization header's, else the WS-Security ones of the payload; `peer`: the TLS client certificate.
+   */
+  async system(creds: Credentials | undefined, client: string, path: string, peer?: PeerCertificate): Promise<SystemRecord> {
+    if (peer) return this.byCertificate(peer, creds, client, path);
     const now = this.clock();
     const key = !creds ? '' : creds.scheme === 'bearer' ? creds.token : creds.password;
     const claimed = claimedIdentity(!creds ? undefined : creds.scheme === 'bearer' ? keySystemId(key) : creds.username);
@@ -78,16 +87,48 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
     }
+    const found = await this.keyOwner(creds, now);
+    if (!found || found.system.id !== claimed.target) {
+      await this.failed(attempt, now);
+      throw new HubError('HUB_AUTH_INVALID', 'The key is invalid, unknown, expired or retired');
+    }
+    this.opts.onAuthenticated?.(found.system.id, found.hmac, now);
+    return found.system;
+  }
+
+  /** A presented certificate decides: it must authenticate a system, and a key beside it must be that system's. */
+  private async byCertificate(peer: PeerCertificate, creds: Credentials | undefined, client: string, path: string): Promise<SystemRecord> {
+    const now = this.clock();
+    // Audit and limits name what the certificate claims (its CN); the CN never authenticates.
+    const cn = /^CN=(.*)$/m.exec(peer.cert.subject)?.[1];
+    const attempt = { client, claimed: claimedIdentity(cn), path, scheme: 'certificate' as Scheme };
+    await this.gate(attempt, now);
+    const id = this.opts.certificates
+      ? await identify(peer, { trust: this.opts.certificates, certificates: this.store.certificates, byFingerprint: (f) => this.registry.byCertificate(f), get: (i) => this.registry.get(i) }, now)
+      : { ok: false as const, reason: 'this hub checks no client certificates', subject: cn ?? '' };
+    if (!id.ok) {
+      await this.failed(attempt, now);
+      throw new HubError('HUB_AUTH_INVALID', `The client certificate ${id.subject} does not authenticate a system: ${id.reason}`);
+    }
+    const key = creds ? await this.keyOwner(creds, now) : undefined;
+    if (creds && key?.system.id !== id.system.id) {
+      await this.failed(attempt, now);
+      throw new HubError('HUB_AUTH_INVALID', `The client certificate authenticates ${id.system.id}; the key sent with it is not a valid key of that system`);
+    }
+    this.opts.onAuthenticated?.(id.system.id, key?.hmac, now);
+    return id.system;
+  }
+
+  /** The active system whose valid key these credentials carry (Basic's user must be that system). */
+  private async keyOwner(creds: Credentials, now: number): Promise<{ system: SystemRecord; hmac: string } | undefined> {
+    const key = creds.scheme === 'bearer' ? creds.token : creds.password;
+    const claimed = creds.scheme === 'bearer' ? keySystemId(key) : creds.username;
     const hmac = key ? keyHmac(this.keySecret, key) : '';
     const found = hmac ? await this.keys.find(hmac) : undefined;
     const system = found ? this.registry.get(found.systemId) : undefined;
     const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
-    if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed.target) {
-      await this.failed(attempt, now);
-      throw new HubError('HUB_AUTH_INVALID', 'The key is invalid, unknown, expired or retired');
-    }
-    this.opts.onAuthenticated?.(system.id, hmac, now);
-    return system;
+    if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed) return undefined;
+    return { system, hmac };
   }
 
   /**
@@ -114,10 +155,7 @@ export class Authenticator {
   }
 
   private async validSystemKey(key: string, now: number): Promise<boolean> {
-    const found = key ? await this.store.findKey(keyHmac(this.keySecret, key)) : undefined;
-    const system = found ? this.registry.get(found.systemId) : undefined;
-    const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
-    return !!found && !!system && system.status === 'active' && !expired && found.systemId === keySystemId(key);
+    return !!(await this.keyOwner({ scheme: 'bearer', token: key }, now));
   }
 
   private async adminActor(token: string, now: number): Promise<string | undefined> {

@@ -50,3 +50,23 @@ export async function loadOrCreateSigner(secretsDir: string, ca: KeyPair, opts: 
   return pair(files['signing.pem']!, files['signing.key']!, 'the hub signing key');
 }
 
+
+/**
+ * The HTTPS listener's key and certificate (api.md "Configuration", HUB_TLS_CERT/HUB_TLS_KEY unset): issued by the
+ * hub CA for the public host (and the loopback names, for clients on the machine), serverAuth.
+ */
+export async function loadOrCreateServerPair(secretsDir: string, ca: KeyPair, host: string, opts: LockOptions = {}): Promise<KeyPair> {
+  const files = await readOrCreateFiles(secretsDir, ['tls.key', 'tls.pem'], async () => {
+    const key = await newRsaKey(2048);
+    const now = Date.now();
+    const isIp = /^[0-9.]+$|:/.test(host);
+    const dnsNames = [...new Set(['localhost', ...(isIp ? [] : [host])])];
+    const ips = [...new Set(['127.0.0.1', ...(isIp ? [host] : [])])];
+    const { pem } = buildCertificate({
+      subject: { CN: host, O: 'lgsp-hub' }, issuerPem: ca.certPem, publicKey: key, signingKey: ca.key,
+      notBefore: new Date(now - 60_000), notAfter: new Date(now + 825 * DAY), dnsNames, ips, extKeyUsage: ['serverAuth'],
+    });
+    return { 'tls.key': keyPem(key), 'tls.pem': pem };
+  }, opts);
+  return pair(files['tls.pem']!, files['tls.key']!, 'the HTTPS listener key');
+}

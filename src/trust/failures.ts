@@ -76,7 +76,7 @@ export class FailureLimiter {
   }
 }
 
-export type Scheme = 'bearer' | 'basic' | 'ws-security' | 'none';
+export type Scheme = 'certificate' | 'bearer' | 'basic' | 'ws-security' | 'none';
 
 export interface Failure {
   client: string;

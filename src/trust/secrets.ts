@@ -1,7 +1,8 @@
-// One-time hand-over files in the data dir (api.md): the only secrets ever written in plain text, mode 0600,
-// written once and never overwritten, so a restart never changes a credential that was already handed over.
+// One-time hand-over files in HUB_SECRETS_DIR (api.md "Configuration": default `<HUB_DATA_DIR>/secrets`): the only
+// secrets ever written in plain text, mode 0600, written once and never overwritten, so a restart never changes a
+// credential that was already handed over. The hub CA's and signing keys live in the same folder (ca.ts).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, constants, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
 export function randomSecret(bytes = 32): string {
@@ -30,10 +31,29 @@ export interface Secrets {
   keySecret: string;
 }
 
-export function loadSecrets(dataDir: string, adminToken: string | undefined): Secrets & { adminTokenCreated: boolean } {
-  const keySecret = readOrCreateSecret(path.join(dataDir, 'secrets', 'key-hmac.secret')).value;
+/**
+ * The key-HMAC secret and the admin token from `secretsDir`. Hubs before HUB_SECRETS_DIR kept both in
+ * `<dataDir>/secrets` whatever the setting: a file found only there is copied over (never moved, never overwritten),
+ * so a data dir started before keeps its keys valid and its handed-over token.
+ */
+export function loadSecrets(dataDir: string, adminToken: string | undefined, secretsDir = path.join(dataDir, 'secrets')): Secrets & { adminTokenCreated: boolean } {
+  const legacy = path.join(dataDir, 'secrets');
+  const inSecrets = (name: string) => {
+    const file = path.join(secretsDir, name);
+    const old = path.join(legacy, name);
+    if (path.resolve(old) !== path.resolve(file) && !existsSync(file) && existsSync(old)) {
+      mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
+      try {
+        copyFileSync(old, file, constants.COPYFILE_EXCL);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another instance copied it first
+      }
+    }
+    return file;
+  };
+  const keySecret = readOrCreateSecret(inSecrets('key-hmac.secret')).value;
   if (adminToken) return { adminToken, adminTokenFile: undefined, keySecret, adminTokenCreated: false };
-  const file = path.join(dataDir, 'secrets', 'admin-token');
+  const file = inSecrets('admin-token');
   const { value, created } = readOrCreateSecret(file, () => randomSecret(32));
   return { adminToken: value, adminTokenFile: file, keySecret, adminTokenCreated: created };
 }

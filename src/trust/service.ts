@@ -9,7 +9,7 @@ import { HubError } from '../errors.js';
 import type { AcceptedSignature, Store, SystemRecord } from '../store/types.js';
 import type { Receipt } from '../../adapters/kit/contract.js';
 import { formatVn } from '../util/time.js';
-import { loadOrCreateCa, loadOrCreateSigner, type KeyPair } from './ca.js';
+import { loadOrCreateCa, loadOrCreateServerPair, loadOrCreateSigner, type KeyPair } from './ca.js';
 import { checkCsr } from './csr.js';
 import { buildCertificate } from './issue.js';
 import { CmsFailure, cmsSigner, signDetached, verifyDetached, type PreparedSigner } from './cms.js';
@@ -49,6 +49,17 @@ export class Trust {
 
   async caPem(): Promise<string> {
     return (await this.ready()).ca.certPem;
+  }
+
+  async hubCa(): Promise<X509Certificate> {
+    return (await this.ready()).ca.cert;
+  }
+
+  /** The HTTPS listener's pair: the operator's PEM files when given, else one the hub CA issues for `host` once. */
+  async listenerPair(host: string, files?: { cert: string; key: string }): Promise<{ cert: string; key: string }> {
+    if (files) return { cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8') };
+    const { certPem, key } = await loadOrCreateServerPair(this.opts.secretsDir, (await this.ready()).ca, host);
+    return { cert: certPem, key: key.export({ type: 'pkcs8', format: 'pem' }).toString() };
   }
 
   async anchors(): Promise<X509Certificate[]> {

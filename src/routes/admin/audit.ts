@@ -4,6 +4,7 @@ import { HubError } from '../../errors.js';
 import type { HubContext } from '../../context.js';
 import { parseRfc3339 } from '../../util/time.js';
 import { problemResponse } from '../schemas.js';
+import { checkpointBytes } from '../../store/audit-checkpoint.js';
 import { LIMIT, decodeCursor, encodeCursor, installAdmin, note } from './common.js';
 
 const entry = {
@@ -84,7 +85,8 @@ export async function adminAuditRoutes(app: FastifyInstance, { ctx }: { ctx: Hub
       response: { 200: verifySchema, '4xx': problemResponse, '5xx': problemResponse },
     },
   }, async (req) => {
-    const r = await ctx.store.verifyAudit();
+    // A signed checkpoint counts only when its signature holds: signing stops forged checkpoints.
+    const r = await ctx.store.verifyAudit(async (c) => (await ctx.trust.verifyDetached(c.signature, checkpointBytes(c))).valid);
     note(req, null, r.ok ? { ok: true, entries: r.entries, head: r.head.seq } : { ok: false, entries: r.entries, firstBad: r.firstBad });
     if (!r.ok) req.log.error({ firstBad: r.firstBad }, 'the audit chain is broken');
     return r;

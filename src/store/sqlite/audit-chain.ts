@@ -5,9 +5,15 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
 import { formatVn } from '../../util/time.js';
+import { checkpointBytes } from '../audit-checkpoint.js';
 import type { AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify } from '../types.js';
 
 export const ZERO_HASH = '0'.repeat(64);
+
+/** A detached CMS over checkpointBytes (the hub's signing key), base64. */
+export type CheckpointSigner = (bytes: Uint8Array) => Promise<string>;
+/** Whether a checkpoint's signature holds; checked by verify. */
+export type CheckpointCheck = (c: AuditCheckpoint & { signature: string }) => Promise<boolean>;
 /** A checkpoint every this many entries (api.md). */
 export const CHECKPOINT_EVERY = 100;
 const CHUNK = 1000;
@@ -61,6 +67,9 @@ export class SqliteAuditLog {
   private readonly appendTx: (e: AuditEntry, now: number) => { row: Row; checkpoint: AuditCheckpoint | undefined };
   private readonly checkpointTx: (now: number) => AuditCheckpoint | undefined;
 
+  private signer: { sign: CheckpointSigner; onError: (err: unknown) => void } | undefined;
+  private readonly signing = new Set<Promise<void>>();
+
   constructor(private readonly db: Database.Database, private readonly mirrorFile: string | undefined) {
     const p = (sql: string) => db.prepare(sql);
     this.q = {
@@ -74,6 +83,7 @@ export class SqliteAuditLog {
       insertCheckpoint: p('INSERT OR IGNORE INTO audit_checkpoints (seq, hash, at, signature) VALUES (?, ?, ?, NULL)'),
       checkpoints: p('SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT ?'),
       hasCheckpoint: p('SELECT 1 FROM audit_checkpoints WHERE seq = ? AND hash = ?').pluck(),
+      signCheckpoint: p('UPDATE audit_checkpoints SET signature = ? WHERE seq = ? AND hash = ? AND at = ? AND signature IS NULL'),
     };
     const append = db.transaction((e: AuditEntry, now: number) => {
       const head = this.q.head.get() as { id: number; hash: string } | undefined;
@@ -107,16 +117,42 @@ export class SqliteAuditLog {
 
   append(e: AuditEntry, now = Date.now()): AuditRow {
     const { row, checkpoint } = this.appendTx(e, now);
-    if (checkpoint && !this.db.inTransaction) this.mirror(checkpoint);
-    else if (checkpoint) queueMicrotask(() => this.mirror(checkpoint));
+    if (checkpoint && !this.db.inTransaction) this.committed(checkpoint);
+    else if (checkpoint) queueMicrotask(() => this.committed(checkpoint));
     return view(row);
   }
 
   /** A checkpoint of the head when entries were added since the last one (the 10-minute tick, shutdown). */
   checkpoint(now = Date.now()): AuditCheckpoint | undefined {
     const cp = this.checkpointTx(now);
-    if (cp) this.mirror(cp);
+    if (cp) this.committed(cp);
     return cp;
+  }
+
+  /**
+   * From now on every checkpoint is signed (the trust work: api.md "Audit log"). Signing is asynchronous
+   * (WebCrypto), so a checkpoint is written unsigned inside its transaction and its signature added after it
+   * (`signature IS NULL` only: a signature is never replaced); the mirror file is rewritten with it.
+   */
+  setSigner(sign: CheckpointSigner, onError: (err: unknown) => void): void {
+    this.signer = { sign, onError };
+  }
+
+  /** Resolves once every signature started has been written (before the database closes). */
+  async settle(): Promise<void> {
+    while (this.signing.size) await Promise.all([...this.signing]);
+  }
+
+  private committed(cp: AuditCheckpoint): void {
+    this.mirror(cp);
+    const signer = this.signer;
+    if (!signer) return;
+    const job = (async () => {
+      const signature = await signer.sign(checkpointBytes(cp));
+      if (!this.db.open) return;
+      if (this.q.signCheckpoint.run(signature, cp.seq, cp.hash, cp.at).changes) this.mirror({ ...cp, signature });
+    })().catch(signer.onError).finally(() => this.signing.delete(job));
+    this.signing.add(job);
   }
 
   checkpoints(limit = 1000): AuditCheckpoint[] {
@@ -159,14 +195,25 @@ export class SqliteAuditLog {
     return rows.map(view);
   }
 
-  /** Walks the chain in seq order, a chunk at a time; names the first entry at fault (api.md's table). */
-  verify(): AuditVerify {
+  /**
+   * Walks the chain in seq order, a chunk at a time; names the first entry at fault (api.md's table). With
+   * `check`, a signed checkpoint (in the table or the mirror) whose signature fails is a forged one: `altered`.
+   */
+  async verify(check?: CheckpointCheck): Promise<AuditVerify> {
     const entries = this.q.count.get() as number;
     const fromTable = this.q.lastCheckpoint.get() as AuditCheckpoint | undefined;
     const fromFile = this.readMirror();
     const checkpoints = [fromTable, fromFile].filter((c): c is AuditCheckpoint => !!c);
     const latest = checkpoints.sort((a, b) => b.seq - a.seq)[0];
     const bad = (seq: number, problem: 'altered' | 'removed' | 'reordered', message: string): AuditVerify => ({ ok: false, entries, firstBad: { seq, problem, message } });
+    let signed = false;
+    for (const c of checkpoints) {
+      if (!c.signature || !check) continue;
+      if (!(await check({ ...c, signature: c.signature }))) {
+        return bad(c.seq, 'altered', `the checkpoint of entry ${c.seq} (${c === fromTable ? 'in the checkpoint table' : 'in the mirror file'}) carries a signature that does not verify: it was forged or altered`);
+      }
+      if (c.seq === latest!.seq) signed = true;
+    }
     let prev: Row | undefined;
     let after = 0;
     for (;;) {
@@ -203,7 +250,8 @@ export class SqliteAuditLog {
     }
     return {
       ok: true, entries, head: { seq: headSeq, hash: prev?.hash ?? ZERO_HASH },
-      checkpoint: latest ? { seq: latest.seq, hash: latest.hash, at: latest.at, signed: !!latest.signature } : null,
+      // `signed`: its signature was checked and holds (without a check, only that it carries one).
+      checkpoint: latest ? { seq: latest.seq, hash: latest.hash, at: latest.at, signed: check ? signed : !!latest.signature } : null,
     };
   }
 }

@@ -17,7 +17,7 @@ import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
 import { SqliteCertificateStore } from './certificates.js';
 import { OntimeStats, clockColumns } from './stats.js';
-import { SqliteAuditLog } from './audit-chain.js';
+import { SqliteAuditLog, type CheckpointCheck, type CheckpointSigner } from './audit-chain.js';
 import { SqliteAdminStore } from './admin.js';
 import { newKeyId } from '../../trust/keys.js';
 import { SpaceGuard, type StoreState } from './space.js';
@@ -425,8 +425,12 @@ export class SqliteStore implements Store {
     return this.auditLog.query(q);
   }
 
-  async verifyAudit(): Promise<AuditVerify> {
-    return this.auditLog.verify();
+  async verifyAudit(check?: CheckpointCheck): Promise<AuditVerify> {
+    return this.auditLog.verify(check);
+  }
+
+  signAuditCheckpoints(sign: CheckpointSigner, onError: (err: unknown) => void): void {
+    this.auditLog.setSigner(sign, onError);
   }
 
   async auditCheckpoint(): Promise<AuditCheckpoint | undefined> {
@@ -490,6 +494,7 @@ export class SqliteStore implements Store {
     if (this.queue.length || this.sides.length) this.flush();
     clearInterval(this.checkpointTimer);
     this.auditLog.checkpoint(); // the shutdown checkpoint
+    await this.auditLog.settle(); // its signature (and any still being made) before the database closes
     this.db.close();
   }
 }

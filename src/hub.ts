@@ -1,0 +1,102 @@
+// The hub's services, built once per process (style.md "Services apart from listeners"): the store, registry,
+// pipeline, relay, trust, authentication, bookkeeping and metrics. The HTTP app and the HTTPS listener (app.ts)
+// both serve this one set, so a second listener never opens a second store. Only `serve` builds it.
+import type { DestinationStream } from 'pino';
+import type { HubConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+import { Registry } from './systems/registry.js';
+import { bootstrapSystems } from './systems/bootstrap.js';
+import { BookkeepingBuffer } from './systems/bookkeeping.js';
+import { seedRollout } from './admin/rollout.js';
+import { loadSecrets } from './trust/secrets.js';
+import { Authenticator } from './trust/auth.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { addCalendarGauges, createMetrics } from './ops/metrics.js';
+import { dueDates, loadDeadlineConfig, missingYears } from './calendar/due-dates.js';
+import { Relay } from './relay/index.js';
+import { Trust } from './trust/service.js';
+import type { BrokerState, HubContext } from './context.js';
+
+export interface HubOptions {
+  config: Readonly<HubConfig>;
+  /** Where log lines go (tests capture them); stdout when absent. */
+  logStream?: DestinationStream;
+}
+
+export interface Hub {
+  /** What the route plugins share. */
+  ctx: HubContext;
+  relay: Relay | undefined;
+  /** The server secret of the key and token HMACs (the admin token routes make new ones). */
+  keySecret: string;
+  /** Closes the services once, in dependency order; later calls answer the same promise. */
+  close(): Promise<void>;
+}
+
+function openStore(config: Readonly<HubConfig>): Store {
+  if (config.databaseUrl) {
+    throw new Error('DATABASE_URL selects PostgreSQL, whose store is not built yet: unset DATABASE_URL to use the embedded SQLite store');
+  }
+  return openSqliteStore(config.dataDir, undefined, { minFreeMb: config.minFreeMb });
+}
+
+export async function createHub(opts: HubOptions): Promise<Hub> {
+  const { config } = opts;
+  const log = createLogger(config.logLevel, opts.logStream);
+  const secrets = loadSecrets(config.dataDir, config.adminToken, config.secretsDir);
+  if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
+  const deadlines = loadDeadlineConfig(config.configDir);
+  if (!deadlines) log.warn({ configDir: config.configDir }, 'no calendar.json: the hub computes no due dates');
+  const store = openStore(config);
+  const registry = new Registry(store, secrets.keySecret);
+  await registry.load();
+  await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e));
+  await seedRollout(store, config.configDir, log);
+  const bookkeeping = new BookkeepingBuffer(store, (err) => log.error({ err }, 'bookkeeping flush failed'));
+  let warnedBootstrap = 0;
+  let broker: BrokerState = { state: () => 'down' };
+  const metrics = createMetrics({
+    outbox: () => store.outboxBacklog(),
+    ...(store.relay.depths ? { depths: () => store.relay.depths!() } : {}),
+    systems: () => registry.list().map((s) => s.id),
+    broker: () => broker.state(),
+  });
+  const calendarWarnings = async () => ({ missingYears: missingYears(deadlines, Date.now()), provisionalDueDates: await store.provisionalDueDates() });
+  addCalendarGauges(metrics.registry, calendarWarnings);
+  // The relay (amqp.md) starts connecting in the background: ingest never waits for the broker.
+  const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
+  if (relay) broker = relay;
+  const trust = new Trust({ secretsDir: config.secretsDir, configDir: config.configDir, signReceipts: config.signReceipts, store, log });
+  // Checkpoints of the audit chain are signed by the hub's signing key from now on (api.md "Audit log").
+  store.signAuditCheckpoints?.((bytes) => trust.signDetached(bytes), (err) => log.error({ err }, 'audit checkpoint not signed'));
+  const ctx: HubContext = {
+    config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping, trust,
+    auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
+      certificates: trust,
+      onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),
+      onAuthenticated: (id, hmac, now) => bookkeeping.seen(id, hmac, now),
+      onBootstrapIgnored: () => {
+        if (Date.now() - warnedBootstrap < 60_000) return;
+        warnedBootstrap = Date.now();
+        log.warn('the bootstrap administrator token was presented, but it was rotated and is ignored now; use the rotated token');
+      },
+    }),
+    pipeline: new IngestPipeline({
+      store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers },
+      ...(deadlines ? { dueDates: dueDates(deadlines) } : {}),
+      onTraffic: (id, c) => bookkeeping.traffic(id, c),
+    }),
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    ctx, relay, keySecret: secrets.keySecret,
+    close: () => (closing ??= (async () => {
+      await relay?.close(); // before the store: it flushes what the broker confirmed
+      await ctx.auth.close(); // the counted auth failures' summary entries
+      await bookkeeping.close();
+      await store.close(); // the shutdown checkpoint, signed before the database closes
+    })()),
+  };
+}
