@@ -8,6 +8,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type HubConfig } from '../../src/config.js';
 import type { HubContext } from '../../src/context.js';
+import type { Hub } from '../../src/hub.js';
 import type { SystemRegistration } from '../../src/store/types.js';
 import { freePort } from './net.js';
 
@@ -16,6 +17,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 export interface TestHub {
   app: FastifyInstance;
   ctx: HubContext;
+  /** The services behind `app` (a second listener, such as the HTTPS one, serves the same set). */
+  services: Hub;
   dataDir: string;
   logs: string[];
   register(reg: Partial<SystemRegistration> & { id: string }): Promise<string>;
@@ -52,10 +55,10 @@ export async function startHub(opts: HubOptions = {}): Promise<TestHub> {
     ? { relay: true, amqpPrefix: relay.prefix ?? `t${randomBytes(5).toString('hex')}`, ...(relay.amqpUrl ? { amqpUrl: relay.amqpUrl } : {}) }
     : { relay: false };
   const config = loadConfig({}, { dataDir, configDir, adminToken: ADMIN_TOKEN, logLevel: 'info', ...relayConfig, ...opts.config });
-  const { app, ctx } = await buildApp({ config, logStream });
+  const { app, ctx, hub: services } = await buildApp({ config, logStream });
   await app.ready();
   const hub: TestHub = {
-    app, ctx, dataDir, logs,
+    app, ctx, services, dataDir, logs,
     async register(reg) {
       const res = await app.inject({
         method: 'POST', url: '/v1/admin/systems', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
