@@ -10,6 +10,7 @@ import { countRefusals } from './ops/refusals.js';
 import { installProblemHandlers, asHubError } from './http/problem.js';
 import { parseJsonBody } from '../adapters/kit/json.js';
 import { ulid } from './util/id.js';
+import { keepRawBody } from './http/raw-body.js';
 import type { HubContext } from './context.js';
 import { createHub, type Hub, type HubOptions } from './hub.js';
 import { inboundRoutes } from './routes/inbound.js';
@@ -75,7 +76,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   });
   // One JSON parser for every JSON route: strict UTF-8, bounded depth, and no prototype keys (400).
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    keepRawBody(req, body as Buffer);
     try {
       done(null, (body as Buffer).length ? parseJsonBody(body as Buffer) : undefined);
     } catch (err) {

@@ -1,6 +1,6 @@
 // Reading and changing dossiers (api.md, "Platform"): the platform reads everything; other systems read the
 // dossiers in their scope, and a dossier outside it is a 404 (its existence is not disclosed).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HubError } from '../errors.js';
 import { inScope } from '../dossiers/rules.js';
 import { scopeCodes } from '../dossiers/routing.js';
@@ -11,6 +11,7 @@ import { requireSystem, type HubContext } from '../context.js';
 import type { SystemRecord } from '../store/types.js';
 import { AGENCY_CODE, type Dossier } from '../canonical/types.js';
 import { weakMatch } from '../http/habits.js';
+import { rawBodyOf } from '../http/raw-body.js';
 import { codeParams, receiptSchema, problemResponse } from './schemas.js';
 
 const FEED_MAX = 1000;
@@ -188,12 +189,13 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     },
   }, async (req, reply) => {
     const system = await requireSystem(ctx, req);
+    const signature = await signatureOf(ctx, system, req);
     await existing(ctx, req.params.code);
     const b = req.body;
     const step = { at: b.at, status: b.status, ...(b.actor ? { actor: b.actor } : {}), ...(b.note ? { note: b.note } : {}) };
     const change = { status: b.status, steps: [step], ...(b.dueAt ? { dueAt: b.dueAt } : {}), ...(b.reopenReason ? { reopenReason: b.reopenReason } : {}),
       ...(b.extensionReason ? { extensionReason: b.extensionReason } : {}) };
-    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id) })
+    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change }, Buffer.from(canonicalJson(b)), { correlationId: String(req.id), ...(signature ? { signature } : {}) })
       .catch((err: unknown) => { throw err instanceof HubError ? statusRouteError(err) : err; });
     return reply.code(202).send(await ctx.trust.signReceipt(result.receipt));
   });
@@ -211,9 +213,16 @@ export async function dossierRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     },
   }, async (req, reply) => {
     const system = await requireSystem(ctx, req);
+    const signature = await signatureOf(ctx, system, req);
     await existing(ctx, req.params.code);
     const transfer = { toAgency: req.body.toAgency, ...(req.body.reason ? { reason: req.body.reason } : {}) };
-    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change: {}, transfer }, Buffer.from(canonicalJson(req.body)), { correlationId: String(req.id) });
+    const result = await ctx.pipeline.commitOp(system, { kind: 'change', ref: { code: req.params.code }, change: {}, transfer }, Buffer.from(canonicalJson(req.body)), { correlationId: String(req.id), ...(signature ? { signature } : {}) });
     return reply.code(202).send(await ctx.trust.signReceipt(result.receipt));
   });
+}
+
+/** The X-Signature check of a system that signs (api.md "Signed payloads"), over the body's exact bytes, before anything is stored. */
+function signatureOf(ctx: HubContext, system: SystemRecord, req: FastifyRequest) {
+  const header = req.headers['x-signature'];
+  return ctx.trust.checkPayload(system, rawBodyOf(req), Array.isArray(header) ? header.join(',') : header);
 }
