@@ -1,7 +1,7 @@
 // Keys, CSRs and certificates made in the tests: CSRs by node-forge as a client would, keys by node:crypto.
 import { generateKeyPairSync, createPrivateKey, type KeyObject } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
@@ -78,3 +78,13 @@ export function opensslVerify(sigB64: string, content: Buffer, caPem: string): b
 }
 
 export { createPrivateKey };
+
+/** A config dir of the test's own whose config/trust holds a test "Government CA" (removed at teardown). */
+export function configWithAnchor(t: { teardown(fn: () => void): void }, cn = 'Ban Cơ yếu Test Root'): { configDir: string; gov: ReturnType<typeof testCa> } {
+  const configDir = mkdtempSync(path.join(tmpdir(), 'hub-trust-config-'));
+  t.teardown(() => rmSync(configDir, { recursive: true, force: true }));
+  const gov = testCa(cn);
+  mkdirSync(path.join(configDir, 'trust'));
+  writeFileSync(path.join(configDir, 'trust', 'gov.pem'), gov.pem);
+  return { configDir, gov };
+}

@@ -3,9 +3,6 @@
 // registered (and it chains to a config/trust anchor); it decides even beside a good key. Real sockets throughout.
 import t from 'tap';
 import https from 'node:https';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import { X509Certificate } from 'node:crypto';
@@ -13,16 +10,12 @@ import { buildApp } from '../../src/app.js';
 import { keyPem } from '../../src/trust/ca.js';
 import { fingerprintSha256 } from '../../src/trust/pki.js';
 import { startHub, dossier, ADMIN_TOKEN } from '../helpers/hub.js';
-import { ecCsr, rsaCsr, rsaKey, testCa } from './helpers.js';
+import { configWithAnchor, ecCsr, rsaCsr, rsaKey, testCa } from './helpers.js';
 
 interface Answer { status: number; body: Record<string, unknown> }
 
 t.test('client certificates over the HTTPS listener', async (t) => {
-  const configDir = mkdtempSync(path.join(tmpdir(), 'hub-mtls-config-'));
-  t.teardown(() => rmSync(configDir, { recursive: true, force: true }));
-  const gov = testCa('Ban Cơ yếu Test Root');
-  mkdirSync(path.join(configDir, 'trust'));
-  writeFileSync(path.join(configDir, 'trust', 'gov.pem'), gov.pem);
+  const { configDir, gov } = configWithAnchor(t);
 
   const hub = await startHub({ configDir });
   const listenerPair = await hub.ctx.trust.listenerPair('127.0.0.1');

@@ -1,20 +1,13 @@
 // X-Signature (api.md "Signed payloads"): a detached CMS by openssl over the exact body; each failed check is a
 // 401 naming it, and nothing of a refused request is stored.
 import t from 'tap';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startHub, dossier, ADMIN_TOKEN } from '../helpers/hub.js';
-import { opensslSign, rsaCsr, rsaKey, testCa } from './helpers.js';
+import { configWithAnchor, opensslSign, rsaCsr, rsaKey, testCa } from './helpers.js';
 
 const DAY = 86_400_000;
 
 t.test('signed bodies: accepted, kept in /events; every failing check refused with nothing stored', async (t) => {
-  const configDir = mkdtempSync(path.join(tmpdir(), 'hub-trust-config-'));
-  t.teardown(() => rmSync(configDir, { recursive: true, force: true }));
-  const gov = testCa('Ban Cơ yếu Test Root');
-  mkdirSync(path.join(configDir, 'trust'));
-  writeFileSync(path.join(configDir, 'trust', 'gov.pem'), gov.pem);
+  const { configDir, gov } = configWithAnchor(t);
   const stranger = testCa('Unknown CA');
 
   const signerKey = rsaKey();

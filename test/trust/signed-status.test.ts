@@ -1,18 +1,11 @@
 // X-Signature on the platform routes that store a change (api.md "Signed payloads"): the status route checks the
 // exact JSON bytes as sent; a refused one stores nothing; an accepted one is kept and shown in /events.
 import t from 'tap';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startHub, dossier } from '../helpers/hub.js';
-import { opensslSign, rsaKey, testCa } from './helpers.js';
+import { configWithAnchor, opensslSign, rsaKey } from './helpers.js';
 
 t.test('a signed status change: checked over the exact bytes, kept with the change', async (t) => {
-  const configDir = mkdtempSync(path.join(tmpdir(), 'hub-signed-status-'));
-  t.teardown(() => rmSync(configDir, { recursive: true, force: true }));
-  const gov = testCa('Ban Cơ yếu Test Root');
-  mkdirSync(path.join(configDir, 'trust'));
-  writeFileSync(path.join(configDir, 'trust', 'gov.pem'), gov.pem);
+  const { configDir, gov } = configWithAnchor(t);
   const signerKey = rsaKey();
   const signerPem = gov.issue({ cn: 'vpdk signer', key: signerKey });
   const hub = await startHub({ configDir });
