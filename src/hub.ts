@@ -69,8 +69,10 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const relay = config.relay ? new Relay({ config, log, store, registry, metrics }).start() : undefined;
   if (relay) broker = relay;
   const trust = new Trust({ secretsDir: config.secretsDir, configDir: config.configDir, signReceipts: config.signReceipts, store, log });
-  // Checkpoints of the audit chain are signed by the hub's signing key from now on (api.md "Audit log").
-  store.signAuditCheckpoints?.((bytes) => trust.signDetached(bytes), (err) => log.error({ err }, 'audit checkpoint not signed'));
+  // Checkpoints of the audit chain are signed by the hub's signing key (api.md "Audit log"). The process loads the
+  // keys before it listens, so a served hub signs every one; a hub built in a test that never asks for the keys
+  // leaves them unsigned rather than generate a CA at its shutdown checkpoint.
+  store.signAuditCheckpoints?.((bytes) => (trust.started ? trust.signDetached(bytes) : Promise.resolve(undefined)), (err) => log.error({ err }, 'audit checkpoint not signed'));
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping, trust,
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {

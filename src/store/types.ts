@@ -271,7 +271,7 @@ export interface Store {
   /** `check`: whether a signed checkpoint's signature holds (a forged one is `altered`). */
   verifyAudit(check?: (c: AuditCheckpoint & { signature: string }) => Promise<boolean>): Promise<AuditVerify>;
   /** Every checkpoint from now on is signed by `sign` (a detached CMS over the JCS form of {seq, hash, at}). */
-  signAuditCheckpoints?(sign: (bytes: Uint8Array) => Promise<string>, onError: (err: unknown) => void): void;
+  signAuditCheckpoints?(sign: (bytes: Uint8Array) => Promise<string | undefined>, onError: (err: unknown) => void): void;
   /** A checkpoint of the head when entries were added since the last one. */
   auditCheckpoint(): Promise<AuditCheckpoint | undefined>;
   auditCheckpoints(limit: number): Promise<AuditCheckpoint[]>;

@@ -37,6 +37,11 @@ export class Trust {
     return this.opts.signReceipts;
   }
 
+  /** Whether the keys were asked for (the process does at start): until then nothing is signed unasked. */
+  get started(): boolean {
+    return this.keys !== undefined;
+  }
+
   /** The CA and the signing key, created under the lock at first use. */
   ready() {
     this.keys ??= (async () => {

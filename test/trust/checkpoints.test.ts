@@ -12,6 +12,7 @@ import { opensslVerify } from './helpers.js';
 t.test('checkpoints are signed; verify checks them and sees a cut below one', async (t) => {
   const hub = await startHub();
   t.teardown(() => hub.close());
+  await hub.ctx.trust.ready(); // as the process does before it listens
   const admin = (url: string) => hub.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   for (let i = 0; i < 5; i++) await admin('/v1/admin/systems'); // audited reads
   const cp = await hub.ctx.store.auditCheckpoint();

@@ -1,6 +1,7 @@
 // The process (src/server.ts) with TLS_PORT: an HTTP and an HTTPS listener over one set of services (a dossier
 // posted over HTTPS with a client certificate is read over HTTP), the listener's pair issued by the hub CA into
-// HUB_SECRETS_DIR (0600), and SIGTERM closing both listeners, then the services once (the exit is clean).
+// HUB_SECRETS_DIR (0600), and SIGTERM closing both listeners, then the services once (the exit is clean, the
+// shutdown checkpoint of the audit chain signed).
 import t from 'tap';
 import https from 'node:https';
 import { spawn } from 'node:child_process';
@@ -8,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { freePort } from '../helpers/net.js';
 import { ADMIN_TOKEN, dossier } from '../helpers/hub.js';
 import { keyPem } from '../../src/trust/ca.js';
@@ -66,4 +68,8 @@ t.test('serve with TLS_PORT: two listeners, one hub', async (t) => {
   server.kill('SIGTERM');
   t.equal(await exited, 0, 'SIGTERM: listeners then services closed, a clean exit');
   t.notMatch(stderr, /error/i, 'nothing went wrong on the way down');
+  const db = new Database(path.join(dataDir, 'hub.sqlite'), { readonly: true });
+  const last = db.prepare('SELECT seq, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as { seq: number; signature: string | null } | undefined;
+  db.close();
+  t.ok(last?.signature, 'the shutdown checkpoint was signed before the store closed');
 });

@@ -10,8 +10,8 @@ import type { AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify } f
 
 export const ZERO_HASH = '0'.repeat(64);
 
-/** A detached CMS over checkpointBytes (the hub's signing key), base64. */
-export type CheckpointSigner = (bytes: Uint8Array) => Promise<string>;
+/** A detached CMS over checkpointBytes (the hub's signing key), base64; undefined leaves the checkpoint unsigned. */
+export type CheckpointSigner = (bytes: Uint8Array) => Promise<string | undefined>;
 /** Whether a checkpoint's signature holds; checked by verify. */
 export type CheckpointCheck = (c: AuditCheckpoint & { signature: string }) => Promise<boolean>;
 /** A checkpoint every this many entries (api.md). */
@@ -149,7 +149,7 @@ export class SqliteAuditLog {
     if (!signer) return;
     const job = (async () => {
       const signature = await signer.sign(checkpointBytes(cp));
-      if (!this.db.open) return;
+      if (!signature || !this.db.open) return;
       if (this.q.signCheckpoint.run(signature, cp.seq, cp.hash, cp.at).changes) this.mirror({ ...cp, signature });
     })().catch(signer.onError).finally(() => this.signing.delete(job));
     this.signing.add(job);
