@@ -97,9 +97,13 @@ const publicSchema = {
   }],
 } as const;
 
+// One limiter per hub, not per listener: the HTTP and HTTPS listeners serve one hub and count one client once.
+const limiters = new WeakMap<HubContext, FixedWindowLimiter>();
+
 export async function publicRoutes(app: FastifyInstance, opts: { ctx: HubContext; rateLimit?: Partial<RateLimitOptions> }): Promise<void> {
   const { ctx } = opts;
-  const limiter = new FixedWindowLimiter({ ...PUBLIC_RATE_LIMIT, ...opts.rateLimit });
+  let limiter = limiters.get(ctx);
+  if (!limiter) limiters.set(ctx, (limiter = new FixedWindowLimiter({ ...PUBLIC_RATE_LIMIT, ...opts.rateLimit })));
   const notFound = () => new HubError('HUB_NOT_FOUND', 'No dossier with this code and verifier');
 
   app.get<{ Params: { code: string }; Querystring: { verifier?: string } }>('/v1/public/dossiers/:code', {

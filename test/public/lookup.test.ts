@@ -4,6 +4,7 @@ import t from 'tap';
 import type { LightMyRequestResponse } from 'fastify';
 import { startHub, dossier, type TestHub } from '../helpers/hub.js';
 import { FixedWindowLimiter, verifierMatches } from '../../src/routes/public.js';
+import { buildApp } from '../../src/app.js';
 
 const CODE = '000.00.15.H12-261127-0042';
 const UNKNOWN = '000.00.15.H12-261127-0043';
@@ -167,4 +168,17 @@ t.test('the logs carry neither the verifier nor the phone or id digits (the URL 
     return JSON.stringify(o);
   }).join('\n');
   for (const secret of [PHONE, ID, '8642', '7391', '86-42', '86%2D42']) t.notOk(stripped.includes(secret), `no ${secret} in the logs`);
+});
+
+t.test('the limit counts per hub: a second listener on the same services (the HTTPS one) shares the budget', async (t) => {
+  const second = await buildApp({ config: hub.ctx.config, hub: hub.services });
+  t.teardown(() => second.app.close());
+  const ip = '192.0.2.9';
+  for (let i = 0; i < 30; i++) {
+    const app = i % 2 ? hub.app : second.app;
+    const res = await app.inject({ method: 'GET', url: `/v1/public/dossiers/${encodeURIComponent(UNKNOWN)}?verifier=0000`, remoteAddress: ip });
+    t.not(res.statusCode, 429, `request ${i + 1}`);
+  }
+  const res = await second.app.inject({ method: 'GET', url: `/v1/public/dossiers/${encodeURIComponent(CODE)}?verifier=8642`, remoteAddress: ip });
+  t.equal(res.statusCode, 429, 'the 31st, on either listener, is limited');
 });
