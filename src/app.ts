@@ -1,5 +1,6 @@
 // Builds the Fastify instance from its parts; never listens (style.md: app and process apart).
 // Tests build it and use app.inject() or listen on port 0 themselves.
+import path from 'node:path';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -7,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import type { HubConfig } from './config.js';
 import { OneLineRequestLog, createLogger } from './logger.js';
 import { openSqliteStore } from './store/sqlite/index.js';
+import { openPgStore } from './store/pg/index.js';
 import type { Store } from './store/types.js';
 import { Registry } from './systems/registry.js';
 import { bootstrapSystems } from './systems/bootstrap.js';
@@ -47,10 +49,9 @@ export interface BuildOptions {
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function openStore(config: Readonly<HubConfig>): Store {
-  if (config.databaseUrl) {
-    throw new Error('DATABASE_URL selects PostgreSQL, whose store is not built yet: unset DATABASE_URL to use the embedded SQLite store');
-  }
+async function openStore(config: Readonly<HubConfig>): Promise<Store> {
+  // Several instances share one PostgreSQL database (api.md "Several instances").
+  if (config.databaseUrl) return openPgStore(config.databaseUrl, { pool: config.dbPool, mirrorFile: path.join(config.dataDir, 'audit-checkpoint.json') });
   return openSqliteStore(config.dataDir, undefined, { minFreeMb: config.minFreeMb });
 }
 
@@ -61,7 +62,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
   const deadlines = loadDeadlineConfig(config.configDir);
   if (!deadlines) log.warn({ configDir: config.configDir }, 'no calendar.json: the hub computes no due dates');
-  const store = openStore(config);
+  const store = await openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
   await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e));
