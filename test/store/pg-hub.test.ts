@@ -1,0 +1,31 @@
+// The hub on PostgreSQL (DATABASE_URL): registration, an inbound dossier, its timeline and the feed, the audit
+// chain, through the HTTP routes, with HUB_DB_POOL from the configuration.
+import t from 'tap';
+import { ADMIN_TOKEN, dossier, startHub } from '../helpers/hub.js';
+import { tempDatabase } from '../helpers/pg.js';
+import { loadConfig } from '../../src/config.js';
+
+t.test('HUB_DB_POOL: validated, default 10', async (t) => {
+  t.equal(loadConfig({}).dbPool, 10);
+  t.equal(loadConfig({ HUB_DB_POOL: '3' }).dbPool, 3);
+  t.throws(() => loadConfig({ HUB_DB_POOL: '0' }), /dbPool/);
+});
+
+t.test('a hub with DATABASE_URL stores in PostgreSQL', async (t) => {
+  const url = await tempDatabase(t);
+  const hub = await startHub({ config: { databaseUrl: url, dbPool: 3 } });
+  t.teardown(() => hub.close());
+  t.equal(hub.ctx.store.kind, 'postgres');
+  const key = await hub.register({ id: 'vpdk', agencies: [{ code: '000.00.15.H12' }] });
+  const res = await hub.post('vpdk', key, dossier());
+  t.equal(res.statusCode, 202, res.body);
+  t.match(res.json(), { dossierCode: '000.00.15.H12-261127-0007', revision: 1, duplicate: false });
+  t.equal((await hub.post('vpdk', key, dossier())).json().duplicate, true);
+  const events = await hub.get('/v1/dossiers/000.00.15.H12-261127-0007/events', key);
+  t.equal(events.json().items.length, 1);
+  const feed = await hub.get('/v1/dossiers?limit=10', key);
+  t.same(feed.json().items.map((d: { code: string }) => d.code), ['000.00.15.H12-261127-0007']);
+  const verify = await hub.app.inject({ method: 'GET', url: '/v1/admin/audit/verify', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  t.match(verify.json(), { ok: true });
+  t.ok(verify.json().entries >= 1, 'the registration was audited');
+});
