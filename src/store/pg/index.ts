@@ -147,14 +147,6 @@ export class PgStore implements Store {
     });
   }
 
-  updateSystem(s: SystemRecord): Promise<void> {
-    return this.keysTx(async (c) => {
-      await c.query('UPDATE systems SET doc = $1, status = $2, updated_at = $3 WHERE id = $4', [JSON.stringify(s), s.status, s.updatedAt, s.id]);
-      await c.query('DELETE FROM system_agencies WHERE system_id = $1', [s.id]);
-      if (s.status === 'active') await this.claimAgencies(c, s);
-    });
-  }
-
   /** One active system per agency; a concurrent claim of the same agency waits on its row and then sees the owner. */
   private async claimAgencies(c: pg.PoolClient, s: SystemRecord): Promise<void> {
     for (const [i, a] of s.agencies.entries()) {
@@ -168,18 +160,6 @@ export class PgStore implements Store {
 
   async listSystems(): Promise<SystemRecord[]> {
     return (await rows<{ doc: string }>(this.pool, 'SELECT doc FROM systems ORDER BY id COLLATE "C"')).map((r) => JSON.parse(r.doc) as SystemRecord);
-  }
-
-  addKey(k: KeyRecord): Promise<void> {
-    return this.keysTx(async (c) => {
-      await c.query('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES ($1, $2, $3, $4)', [k.keyHmac, k.systemId, k.createdAt, k.validUntil]);
-    });
-  }
-
-  expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void> {
-    return this.keysTx(async (c) => {
-      await c.query('UPDATE system_keys SET valid_until = $1 WHERE system_id = $2 AND key_hmac <> $3 AND (valid_until IS NULL OR valid_until > $1)', [validUntil, systemId, keepHmac]);
-    });
   }
 
   findKey(keyHmac: string): Promise<KeyRecord | undefined> {

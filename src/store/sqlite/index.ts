@@ -321,15 +321,6 @@ export class SqliteStore implements Store {
     this.events.emit('keys');
   }
 
-  async updateSystem(s: SystemRecord): Promise<void> {
-    this.exclusive((db) => {
-      db.prepare('UPDATE systems SET doc = ?, status = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(s), s.status, s.updatedAt, s.id);
-      db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
-      if (s.status === 'active') this.claimAgencies(db, s);
-    });
-    this.events.emit('keys');
-  }
-
   private claimAgencies(db: Database.Database, s: SystemRecord): void {
     s.agencies.forEach((a, i) => {
       const owner = db.prepare('SELECT system_id FROM system_agencies WHERE agency = ?').pluck().get(a.code) as string | undefined;
@@ -342,16 +333,6 @@ export class SqliteStore implements Store {
 
   async listSystems(): Promise<SystemRecord[]> {
     return (this.db.prepare('SELECT doc FROM systems ORDER BY id').pluck().all() as string[]).map((d) => JSON.parse(d));
-  }
-
-  async addKey(k: KeyRecord): Promise<void> {
-    this.db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil);
-    this.events.emit('keys');
-  }
-
-  async expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void> {
-    this.db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND key_hmac <> ? AND (valid_until IS NULL OR valid_until > ?)').run(validUntil, systemId, keepHmac, validUntil);
-    this.events.emit('keys');
   }
 
   async findKey(keyHmac: string): Promise<KeyRecord | undefined> {
