@@ -280,6 +280,8 @@ export interface Store {
   /** Applies a side write inside the next group commit; resolves once it is on disk. */
   sideWrite(w: SideWrite): Promise<void>;
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;
+  /** Whether this instance may relay the outbox now: one instance at a time, another takes over when it goes (absent: always). */
+  relayLease?(): Promise<boolean>;
 
   /** Open dossiers (status 2, 4, 5, 6, 8) whose due date is provisional (/readyz, /metrics). */
   provisionalDueDates(): Promise<number>;

@@ -89,3 +89,17 @@ t.test('wake-ups cross instances: commits, keys, mailbox; the listener reconnect
   await a.commit(change({ code: `${AGENCY}-261127-0002` }));
   t.ok(await until(() => told.committed > c1), 'heard again after the reconnect');
 });
+
+t.test('the outbox relay lease: one instance at a time, taken over when the holder goes', async (t) => {
+  const [a, b] = await pair(t);
+  t.equal(await a.relayLease(), true, 'the first to ask holds it');
+  t.equal(await b.relayLease(), false, 'the other waits');
+  t.equal(await a.relayLease(), true, 'still held');
+  // The holder's connection dies (an instance crashed): the lock is released, the other takes over.
+  const holder = (await a.pool.query<{ pid: number }>('SELECT pid FROM pg_locks WHERE locktype = \'advisory\' AND objid = 7140006 AND granted')).rows[0]!.pid;
+  await b.pool.query('SELECT pg_terminate_backend($1)', [holder]);
+  let took = false;
+  for (let i = 0; i < 100 && !took; i++) { took = await b.relayLease(); if (!took) await new Promise((r) => setTimeout(r, 50)); }
+  t.ok(took, 'taken over');
+  t.equal(await a.relayLease(), false, 'the old holder no longer relays');
+});

@@ -23,6 +23,7 @@ import { PgAdminStore } from './admin.js';
 import { PgAuditLog } from './audit.js';
 import { PgCertificateStore } from './certificates.js';
 import { ontimeReport } from './stats.js';
+import { RelayLease } from './lease.js';
 
 /** HUB_DB_POOL's default: connections per instance (api.md "Configuration"). */
 export const DEFAULT_POOL = 10;
@@ -68,6 +69,7 @@ export class PgStore implements Store {
   readonly certificates: PgCertificateStore;
   private readonly auditLog: PgAuditLog;
   private readonly checkpointTimer: NodeJS.Timeout;
+  private readonly lease: RelayLease;
 
   constructor(url: string, opts: PgStoreOptions = {}) {
     const types = numberTypes();
@@ -75,6 +77,7 @@ export class PgStore implements Store {
     // An idle client's error (the server restarted) must not end the process: the pool drops it and opens another.
     this.pool.on('error', () => {});
     this.notes = new Notifications({ connectionString: url, types });
+    this.lease = new RelayLease({ connectionString: url });
     this.auditLog = new PgAuditLog(this.pool, opts.mirrorFile);
     this.relay = new PgRelayStore(this.pool, this.notes);
     this.admin = new PgAdminStore(this.pool, this.auditLog, (c, s) => this.claimAgencies(c, s), () => this.local.emit('keys'));
@@ -213,6 +216,10 @@ export class PgStore implements Store {
     return { count: r.count, oldestCreatedAt: r.oldest };
   }
 
+  relayLease(): Promise<boolean> {
+    return this.lease.held();
+  }
+
   // ---- life cycle -------------------------------------------------------------------------------------------------
 
   async provisionalDueDates(): Promise<number> {
@@ -256,6 +263,7 @@ export class PgStore implements Store {
     this.closed = true;
     clearInterval(this.checkpointTimer);
     await this.auditLog.checkpoint().catch(() => undefined); // the shutdown checkpoint
+    await this.lease.close();
     await this.notes.close();
     await this.pool.end();
   }
