@@ -4,6 +4,7 @@ import t from 'tap';
 import { ADMIN_TOKEN, dossier, startHub } from '../helpers/hub.js';
 import { tempDatabase } from '../helpers/pg.js';
 import { loadConfig } from '../../src/config.js';
+import { brokerUp, cleanup, waitFor } from '../relay/helpers.js';
 
 t.test('HUB_DB_POOL: validated, default 10', async (t) => {
   t.equal(loadConfig({}).dbPool, 10);
@@ -28,4 +29,20 @@ t.test('a hub with DATABASE_URL stores in PostgreSQL', async (t) => {
   const verify = await hub.app.inject({ method: 'GET', url: '/v1/admin/audit/verify', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   t.match(verify.json(), { ok: true });
   t.ok(verify.json().entries >= 1, 'the registration was audited');
+});
+
+t.test('on PostgreSQL the relay takes the lease, relays the outbox and fills a mailbox', async (t) => {
+  const url = await tempDatabase(t);
+  const hub = await startHub({ relay: true, config: { databaseUrl: url, dbPool: 4 } });
+  t.teardown(cleanup(hub, []));
+  const platform = await hub.register({ id: 'cong', role: 'platform' });
+  const pullKey = await hub.register({ id: 'pg-pull', agencies: ['000.00.64.H12'], delivery: { mode: 'pull' }, subscriptions: [{ events: ['dossier.received'], scope: 'own' }] });
+  await brokerUp(hub);
+  const pending = hub.app.inject({ method: 'GET', url: '/v1/systems/pg-pull/messages?waitSeconds=15', headers: { authorization: `Bearer ${pullKey}` } });
+  await new Promise((r) => setTimeout(r, 300));
+  const res = await hub.post('cong', platform, dossier({ code: '000.00.64.H12-261127-0001', agency: { code: '000.00.64.H12', level: 'province' } }));
+  t.equal(res.statusCode, 202, res.body);
+  const got = await pending;
+  t.match(got.json().messages, [{ type: 'dossier.received', dossierCode: '000.00.64.H12-261127-0001', revision: 1 }], 'woken by NOTIFY, relayed through RabbitMQ');
+  await waitFor('the outbox relayed', async () => (await hub.ctx.store.outboxBacklog()).count === 0);
 });
