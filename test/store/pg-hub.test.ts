@@ -46,3 +46,15 @@ t.test('on PostgreSQL the relay takes the lease, relays the outbox and fills a m
   t.match(got.json().messages, [{ type: 'dossier.received', dossierCode: '000.00.64.H12-261127-0001', revision: 1 }], 'woken by NOTIFY, relayed through RabbitMQ');
   await waitFor('the outbox relayed', async () => (await hub.ctx.store.outboxBacklog()).count === 0);
 });
+
+t.test('two hubs on one database: a registration on one is seen by the other at once', async (t) => {
+  const url = await tempDatabase(t);
+  const a = await startHub({ config: { databaseUrl: url, dbPool: 2 } });
+  const b = await startHub({ config: { databaseUrl: url, dbPool: 2 }, dataDir: a.dataDir });
+  t.teardown(async () => { await b.close(); await a.close(); });
+  const key = await a.register({ id: 'late', agencies: [{ code: '000.00.15.H12' }] });
+  await waitFor('B knows the system', () => b.ctx.registry.get('late'), 2000);
+  const res = await b.post('late', key, dossier());
+  t.equal(res.statusCode, 202, res.body);
+  t.equal((await a.get('/v1/dossiers/000.00.15.H12-261127-0007', key)).json().revision, 1, 'and A reads what B stored');
+});
