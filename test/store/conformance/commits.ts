@@ -29,6 +29,17 @@ export function commitTests(t: Test, factory: StoreFactory): void {
     off();
   });
 
+  t.test('a reopened store has what was committed (migrations run again find nothing to do)', async (t) => {
+    const kit = await factory.open(t);
+    const r = await kit.store.commit(change({ localCode: 'R-1' }));
+    const head = await kit.store.headSeq();
+    const again = await kit.reopen();
+    t.teardown(() => again.store.close());
+    t.equal((await again.store.getDossier(r.receipt.dossierCode))?.revision, 1);
+    t.equal(await again.store.headSeq(), head);
+    t.equal((await again.store.commit(change({ localCode: 'R-2' }))).receipt.dossierCode.slice(-4), '0002', 'the sequence goes on');
+  });
+
   t.test('a refused change stores nothing', async (t) => {
     const { store } = await factory.open(t);
     const bad = change({ code: 'not-a-code' });
