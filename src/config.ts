@@ -16,6 +16,8 @@ export interface HubConfig {
   configDir: string;
   /** `postgres://…` selects PostgreSQL; unset → SQLite in dataDir. */
   databaseUrl: string | undefined;
+  /** HUB_DB_POOL: PostgreSQL connections per instance (default 10); unused on SQLite. */
+  dbPool: number;
   amqpUrl: string;
   /** Prefix of every exchange and queue name. */
   amqpPrefix: string;
@@ -69,6 +71,7 @@ const schema = {
     dataDir: { type: 'string', minLength: 1 },
     configDir: { type: 'string', minLength: 1 },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
+    dbPool: { type: 'integer', minimum: 1, maximum: 1000 },
     amqpUrl: { type: 'string', pattern: '^amqps?://' },
     amqpPrefix: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,40}$' },
     adminToken: { type: 'string', minLength: 32 },
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: path.resolve(env.HUB_DATA_DIR || './data'),
     configDir: path.resolve(env.HUB_CONFIG_DIR || './config'),
     databaseUrl: env.DATABASE_URL || undefined,
+    dbPool: int(env.HUB_DB_POOL, 10),
     amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
     amqpPrefix: env.AMQP_PREFIX || 'hub',
     adminToken: env.HUB_ADMIN_TOKEN || undefined,

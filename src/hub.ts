@@ -1,10 +1,12 @@
 // The hub's services, built once per process (style.md "Services apart from listeners"): the store, registry,
 // pipeline, relay, trust, authentication, bookkeeping and metrics. The HTTP app and the HTTPS listener (app.ts)
 // both serve this one set, so a second listener never opens a second store. Only `serve` builds it.
+import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { HubConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openSqliteStore } from './store/sqlite/index.js';
+import { openPgStore } from './store/pg/index.js';
 import type { Store } from './store/types.js';
 import { Registry } from './systems/registry.js';
 import { bootstrapSystems } from './systems/bootstrap.js';
@@ -35,10 +37,9 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-function openStore(config: Readonly<HubConfig>): Store {
-  if (config.databaseUrl) {
-    throw new Error('DATABASE_URL selects PostgreSQL, whose store is not built yet: unset DATABASE_URL to use the embedded SQLite store');
-  }
+async function openStore(config: Readonly<HubConfig>): Promise<Store> {
+  // Several instances share one PostgreSQL database (api.md "Several instances").
+  if (config.databaseUrl) return openPgStore(config.databaseUrl, { pool: config.dbPool, mirrorFile: path.join(config.dataDir, 'audit-checkpoint.json') });
   return openSqliteStore(config.dataDir, undefined, { minFreeMb: config.minFreeMb });
 }
 
@@ -49,7 +50,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
   const deadlines = loadDeadlineConfig(config.configDir);
   if (!deadlines) log.warn({ configDir: config.configDir }, 'no calendar.json: the hub computes no due dates');
-  const store = openStore(config);
+  const store = await openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
   await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e));

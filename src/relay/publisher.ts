@@ -124,6 +124,11 @@ export class OutboxPublisher {
       this.dirty = false;
       let rows: OutboxRow[];
       try {
+        // Several instances on one database: only the lease holder relays, so per-dossier order holds.
+        if (this.deps.store.relayLease && !(await this.deps.store.relayLease())) {
+          await this.waitSignal(IDLE_POLL_MS);
+          continue;
+        }
         rows = await this.deps.store.pendingOutbox(Math.min(BATCH, WINDOW - load), after);
       } catch (err) {
         this.deps.log.error({ err }, 'reading the outbox failed');

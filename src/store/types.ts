@@ -1,5 +1,6 @@
-// The store contract. SQLite (embedded default) fills it today; PostgreSQL fills the same contract later,
-// so nothing SQLite-specific (synchronous calls, rowids, pragmas) appears here: every method is async.
+// The store contract, filled by SQLite (embedded default, src/store/sqlite/) and PostgreSQL (DATABASE_URL,
+// src/store/pg/): nothing SQLite-specific (synchronous calls, rowids, pragmas) appears here, every method is async,
+// and test/store/conformance/ is the one suite both pass. Methods nobody calls are not part of it.
 import type { Dossier, EventType, Level } from '../canonical/types.js';
 import type { Receipt } from '../../adapters/kit/contract.js';
 import type { Revision } from '../dossiers/rules.js';
@@ -144,7 +145,7 @@ export interface RelayStore {
   mailboxAck(systemId: string, id: string): Promise<'acked' | 'already' | 'unknown'>;
   /** Epoch ms at which the next hidden, unacknowledged message becomes visible again (null: none). */
   mailboxNextVisible(systemId: string): Promise<number | null>;
-  /** Called with the system id whenever messages are added to its mailbox. */
+  /** Called with the system id whenever messages are added to its mailbox, by any instance sharing the database. */
   onMailbox(listener: (systemId: string) => void): () => void;
   /** Open dead letters and unacknowledged mailbox messages per system (the /metrics gauges); optional for a store. */
   depths?(): Promise<{ deadLetters: Record<string, number>; mailbox: Record<string, number> }>;
@@ -255,13 +256,12 @@ export interface Store {
   ontimeReport(q: OntimeQuery): Promise<OntimeResult>;
 
   insertSystem(s: SystemRecord, keyHmac: string | null): Promise<void>;
-  updateSystem(s: SystemRecord): Promise<void>;
   listSystems(): Promise<SystemRecord[]>;
-  addKey(k: KeyRecord): Promise<void>;
-  /** Expire every key of a system except the newest, at the given instant (rotation overlap). */
-  expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void>;
   findKey(keyHmac: string): Promise<KeyRecord | undefined>;
-  /** Called after every change of systems or keys made through this store (caches of keys empty on it). */
+  /**
+   * Called after every change of systems or keys: at once for a change made through this store, and for a change
+   * another instance made on the same database (PostgreSQL: LISTEN/NOTIFY, and once after every reconnect). Caches of keys empty on it.
+   */
   onKeysChanged?(listener: () => void): () => void;
 
   /** Appends to the hash chain (one writer, inside the store's transaction). */
@@ -285,13 +285,15 @@ export interface Store {
   /** Applies a side write inside the next group commit; resolves once it is on disk. */
   sideWrite(w: SideWrite): Promise<void>;
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;
+  /** Whether this instance may relay the outbox now: one instance at a time, another takes over when it goes (absent: always). */
+  relayLease?(): Promise<boolean>;
 
   /** Open dossiers (status 2, 4, 5, 6, 8) whose due date is provisional (/readyz, /metrics). */
   provisionalDueDates(): Promise<number>;
   ping(): Promise<void>;
   /** A probing write (/readyz): up, full (no room for dossier changes) or down. */
   probeWrite?(): Promise<'up' | 'full' | 'down'>;
-  /** Called after every commit that stored revisions (the relay wakes on it). */
+  /** Called after every commit that stored revisions, on any instance sharing the database (the relay wakes on it). */
   onCommitted(listener: () => void): () => void;
   close(): Promise<void>;
 }

@@ -20,7 +20,11 @@ export class Registry {
   private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string; kind?: CommuneKind }>();
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly store: Store, private readonly keySecret: string) {}
+  constructor(private readonly store: Store, private readonly keySecret: string) {
+    // Several instances on one PostgreSQL database: a change another instance made arrives as a notification (and
+    // once after every reconnect), and this view is read again. On SQLite every change goes through this registry.
+    if (store.kind === 'postgres') store.onKeysChanged?.(() => { this.load().catch(() => {}); });
+  }
 
   async load(): Promise<void> {
     const systems = await this.store.listSystems();

@@ -13,8 +13,7 @@ t.test('hits, invalidation on change, TTL', async (t) => {
   t.teardown(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
   const at = '2026-12-01T00:00:00+07:00';
   await store.insertSystem({ id: 'a', name: 'a', adapter: 'canonical', role: 'source', level: 'province', agencies: [{ code: '000.00.15.H12', level: 'province' }],
-    delivery: { mode: 'none' }, subscriptions: [], mapping: null, status: 'active', createdAt: at, updatedAt: at }, null);
-  await store.addKey({ systemId: 'a', keyHmac: 'h1', createdAt: '2026-12-01T00:00:00+07:00', validUntil: null });
+    delivery: { mode: 'none' }, subscriptions: [], mapping: null, status: 'active', createdAt: at, updatedAt: at }, 'h1');
   let reads = 0;
   const counted = { findKey: (h: string) => { reads++; return store.findKey(h); }, onKeysChanged: (l: () => void) => store.onKeysChanged(l) };
   let now = 1_000_000;
@@ -24,7 +23,7 @@ t.test('hits, invalidation on change, TTL', async (t) => {
   t.equal((await cache.find('h1'))?.validUntil, null);
   t.equal(reads, 1, 'the second look-up is served from memory');
 
-  await store.expireOtherKeys('a', 'other', '2026-12-02T00:00:00+07:00');
+  await store.admin.rotateKey({ systemId: 'a', keyHmac: 'h2', keyId: 'k2', createdAt: at, validUntil: null }, '2026-12-02T00:00:00+07:00', { actor: 'admin', action: 'key.rotate', target: 'a' });
   t.equal((await cache.find('h1'))?.validUntil, '2026-12-02T00:00:00+07:00', 'a change through the store is seen at once');
   t.equal(reads, 2);
 

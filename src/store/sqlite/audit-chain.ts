@@ -1,36 +1,20 @@
 // The hash-chained audit log of the embedded store (api.md "Audit log"): one writer appends inside an IMMEDIATE
 // transaction (so the chain stays linear with several processes on one file), checkpoints go to
 // audit_checkpoints and are mirrored to a file beside the store, and verify walks the chain in chunks.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 import { formatVn } from '../../util/time.js';
+import {
+  CHECKPOINT_EVERY, CHUNK, ZERO_HASH, auditView, entryHash, readMirror, verifyChain, writeMirror, type AuditDbRow, type CheckpointCheck, type CheckpointSigner,
+} from '../audit-chain-rules.js';
 import { checkpointBytes } from '../audit-checkpoint.js';
+import { auditFilter } from '../filters.js';
 import type { AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify } from '../types.js';
 
-export const ZERO_HASH = '0'.repeat(64);
+export { CHECKPOINT_EVERY, ZERO_HASH, entryHash };
+export type { CheckpointCheck, CheckpointSigner };
 
-/** A detached CMS over checkpointBytes (the hub's signing key), base64; undefined leaves the checkpoint unsigned. */
-export type CheckpointSigner = (bytes: Uint8Array) => Promise<string | undefined>;
-/** Whether a checkpoint's signature holds; checked by verify. */
-export type CheckpointCheck = (c: AuditCheckpoint & { signature: string }) => Promise<boolean>;
-/** A checkpoint every this many entries (api.md). */
-export const CHECKPOINT_EVERY = 100;
-const CHUNK = 1000;
-
-interface Row {
-  id: number; at: string; actor: string; action: string; target: string | null; source_ip: string | null;
-  detail: string | null; correlation_id: string | null; prev_hash: string; hash: string;
-}
-
-/** SHA-256 hex of prevHash + "\n" + the canonical JSON of the seven hashed members (all present, null when empty). */
-export function entryHash(prevHash: string, r: Pick<Row, 'at' | 'actor' | 'action' | 'target' | 'source_ip' | 'detail' | 'correlation_id'>): string {
-  const content = {
-    at: r.at, actor: r.actor, action: r.action, target: r.target ?? null, from: r.source_ip ?? null,
-    detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown), correlationId: r.correlation_id ?? null,
-  };
-  return sha256Hex(`${prevHash}\n${canonicalJson(content)}`);
-}
+type Row = AuditDbRow;
 
 /** Migration 6: chains the rows written before the chain existed, in id order (after migration 5's scrub). */
 export function chainExisting(db: Database.Database): void {
@@ -57,10 +41,7 @@ export function chainExisting(db: Database.Database): void {
   }
 }
 
-const view = (r: Row): AuditRow => ({
-  seq: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, from: r.source_ip,
-  detail: r.detail === null ? null : JSON.parse(r.detail), correlationId: r.correlation_id, prevHash: r.prev_hash, hash: r.hash,
-});
+const view = auditView;
 
 export class SqliteAuditLog {
   private readonly q;
@@ -159,38 +140,19 @@ export class SqliteAuditLog {
     return this.q.checkpoints.all(limit) as AuditCheckpoint[];
   }
 
-  /** The latest checkpoint, mirrored (0600, written whole then renamed) so deleting rows and checkpoints together is seen. */
+  /** Written after the transaction: only a checkpoint that was committed (a rolled-back one would accuse the log). */
   private mirror(cp: AuditCheckpoint): void {
     if (!this.mirrorFile) return;
-    // Written after the transaction: only a checkpoint that was committed (a rolled-back one would accuse the log).
     if (!this.q.hasCheckpoint.get(cp.seq, cp.hash)) return;
-    const known = this.readMirror();
-    if (known && known.seq > cp.seq) return;
-    const tmp = `${this.mirrorFile}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(cp)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.mirrorFile);
+    writeMirror(this.mirrorFile, cp);
   }
 
   readMirror(): AuditCheckpoint | undefined {
-    if (!this.mirrorFile || !existsSync(this.mirrorFile)) return undefined;
-    try {
-      const v = JSON.parse(readFileSync(this.mirrorFile, 'utf8')) as AuditCheckpoint;
-      return Number.isInteger(v.seq) && typeof v.hash === 'string' ? v : undefined;
-    } catch {
-      return undefined;
-    }
+    return readMirror(this.mirrorFile);
   }
 
   query(q: AuditQuery): AuditRow[] {
-    const where = ['id > @after'];
-    const params: Record<string, unknown> = { after: q.after ?? 0, limit: q.limit };
-    if (q.sinceMs !== undefined) { where.push('at_ms >= @since'); params.since = q.sinceMs; }
-    if (q.untilMs !== undefined) { where.push('at_ms <= @until'); params.until = q.untilMs; }
-    // `actor=admin` matches the bootstrap token and every rotated one (admin:<tokenId>).
-    if (q.actor) { where.push("(actor = @actor OR substr(actor, 1, length(@actor) + 1) = @actor || ':')"); params.actor = q.actor; }
-    if (q.action?.endsWith('*')) { where.push('substr(action, 1, length(@action)) = @action'); params.action = q.action.slice(0, -1); }
-    else if (q.action) { where.push('action = @action'); params.action = q.action; }
-    if (q.target) { where.push('target = @target'); params.target = q.target; }
+    const { where, params } = auditFilter(q);
     const rows = this.db.prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`).all(params) as Row[];
     return rows.map(view);
   }
@@ -199,59 +161,13 @@ export class SqliteAuditLog {
    * Walks the chain in seq order, a chunk at a time; names the first entry at fault (api.md's table). With
    * `check`, a signed checkpoint (in the table or the mirror) whose signature fails is a forged one: `altered`.
    */
-  async verify(check?: CheckpointCheck): Promise<AuditVerify> {
-    const entries = this.q.count.get() as number;
-    const fromTable = this.q.lastCheckpoint.get() as AuditCheckpoint | undefined;
-    const fromFile = this.readMirror();
-    const checkpoints = [fromTable, fromFile].filter((c): c is AuditCheckpoint => !!c);
-    const latest = checkpoints.sort((a, b) => b.seq - a.seq)[0];
-    const bad = (seq: number, problem: 'altered' | 'removed' | 'reordered', message: string): AuditVerify => ({ ok: false, entries, firstBad: { seq, problem, message } });
-    let signed = false;
-    for (const c of checkpoints) {
-      if (!c.signature || !check) continue;
-      if (!(await check({ ...c, signature: c.signature }))) {
-        return bad(c.seq, 'altered', `the checkpoint of entry ${c.seq} (${c === fromTable ? 'in the checkpoint table' : 'in the mirror file'}) carries a signature that does not verify: it was forged or altered`);
-      }
-      if (c.seq === latest!.seq) signed = true;
-    }
-    let prev: Row | undefined;
-    let after = 0;
-    for (;;) {
-      const rows = this.q.chunk.all(after, CHUNK) as Row[];
-      if (!rows.length) break;
-      for (const r of rows) {
-        const expected = (prev?.id ?? 0) + 1;
-        if (r.id !== expected) return bad(expected, 'removed', `entry ${expected} is missing (the log goes from ${expected - 1} to ${r.id})`);
-        let own: string | undefined;
-        try {
-          own = entryHash(r.prev_hash, r);
-        } catch {
-          own = undefined;
-        }
-        if (own !== r.hash) return bad(r.id, 'altered', `the content of entry ${r.id} does not hash to its hash`);
-        const want = prev?.hash ?? ZERO_HASH;
-        if (r.prev_hash !== want) {
-          const other = this.q.byHash.get(r.prev_hash, r.id) as number | undefined;
-          if (other !== undefined) return bad(r.id, 'reordered', `entry ${r.id} follows entry ${other} in the chain, not entry ${r.id - 1}`);
-          const named = prev?.id ?? r.id;
-          return bad(named, 'altered', `entry ${named} was rewritten and re-hashed: entry ${r.id} commits to a hash no entry has`);
-        }
-        for (const c of checkpoints) {
-          if (c.seq === r.id && c.hash !== r.hash) return bad(r.id, 'altered', `entry ${r.id} differs from the checkpoint at ${c.at}`);
-        }
-        prev = r;
-      }
-      after = rows.at(-1)!.id;
-    }
-    const headSeq = prev?.id ?? 0;
-    if (latest && headSeq < latest.seq) {
-      const where = latest === fromTable ? 'the checkpoint table' : 'the mirror file';
-      return bad(headSeq + 1, 'removed', `the log ends at ${headSeq}, before the latest checkpoint (${latest.seq}, in ${where})`);
-    }
-    return {
-      ok: true, entries, head: { seq: headSeq, hash: prev?.hash ?? ZERO_HASH },
-      // `signed`: its signature was checked and holds (without a check, only that it carries one).
-      checkpoint: latest ? { seq: latest.seq, hash: latest.hash, at: latest.at, signed: check ? signed : !!latest.signature } : null,
-    };
+  verify(check?: CheckpointCheck): Promise<AuditVerify> {
+    return verifyChain({
+      count: () => this.q.count.get() as number,
+      chunk: (after, limit) => this.q.chunk.all(after, limit) as Row[],
+      otherWithHash: (hash, notId) => this.q.byHash.get(hash, notId) as number | undefined,
+      lastCheckpoint: () => this.q.lastCheckpoint.get() as AuditCheckpoint | undefined,
+      mirrorFile: this.mirrorFile,
+    }, check);
   }
 }

@@ -7,12 +7,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HubError } from '../../errors.js';
 import type { Dossier } from '../../canonical/types.js';
-import { toCloudEvent } from '../../canonical/cloudevent.js';
-import { scopeAgencies, type Revision } from '../../dossiers/rules.js';
+import { scopeAgencies } from '../../dossiers/rules.js';
 import { asServed } from '../../dossiers/steps.js';
-import { ulid } from '../../util/id.js';
-import { formatVn, localDateCode, parseRfc3339 } from '../../util/time.js';
-import type { Receipt } from '../../../adapters/kit/contract.js';
+import { parseRfc3339 } from '../../util/time.js';
+import {
+  MAX_SEQUENCE, codePrefix, codesExhausted, duplicateReceipt, issuedCode, localCodeConflict, planCommit, shownChange, spellings, validateAfterIssue, validateBeforeIssue,
+} from '../commit-plan.js';
+import { feedFilter } from '../filters.js';
 import { MIGRATIONS } from './migrations.js';
 import { SqliteRelayStore } from './relay.js';
 import { SqliteCertificateStore } from './certificates.js';
@@ -23,23 +24,12 @@ import { newKeyId } from '../../trust/keys.js';
 import { SpaceGuard, type StoreState } from './space.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AcceptedSignature, AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
+  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
 type PendingSide = { write: SideWrite; resolve: () => void; reject: (e: unknown) => void };
 const ms = (iso: string | null | undefined) => (iso ? parseRfc3339(iso) : null);
-/** A well-formed code that stands in for the one about to be issued while a new dossier is validated. */
-const PLACEHOLDER_CODE = '000.00.00.A00-000101-0001';
-const MAX_SEQUENCE_DIGITS = 7;
-/** Stands in for the dossier in the event object; its JSON string is replaced by the dossier's JSON, built once. */
-const DOSSIER_SLOT = { code: '\u0000dossier-slot', status: 0 };
-const DOSSIER_SLOT_JSON = JSON.stringify(DOSSIER_SLOT);
-function withDossier(eventJson: string, doc: string): string {
-  const at = eventJson.indexOf(DOSSIER_SLOT_JSON);
-  return eventJson.slice(0, at) + doc + eventJson.slice(at + DOSSIER_SLOT_JSON.length);
-}
-const MAX_SEQUENCE = 9_999_999;
 
 export function openSqliteStore(dataDir: string, file = 'hub.sqlite', opts: { minFreeMb?: number } = {}): SqliteStore {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -235,56 +225,26 @@ export class SqliteStore implements Store {
 
   private applyOne(item: CommitItem): CommitResult {
     const mapped = item.ref.localCode ? (this.q.altCode.get(item.source, item.ref.localCode) as string | undefined) : undefined;
-    if (mapped && item.ref.code && mapped !== item.ref.code) {
-      throw new HubError('HUB_CODE_CONFLICT', `Local number ${item.ref.localCode} of ${item.source} is already mapped to ${mapped}`, [{ path: '/code', message: `local number already mapped to ${mapped}` }]);
-    }
+    if (mapped && item.ref.code && mapped !== item.ref.code) throw localCodeConflict(item.ref.localCode!, item.source, mapped, '/code');
     const code = item.ref.code ?? mapped;
     const doc = code ? (this.q.dossier.get(code) as string | undefined) : undefined;
     const current: Dossier | null = doc ? asServed(JSON.parse(doc) as Dossier) : null;
     if (current) {
       const last = this.q.lastFromSource.get(current.code, item.source) as { sha: string; receipt: string } | undefined;
-      if (last && last.sha === item.canonicalSha256) {
-        return { receipt: { ...(JSON.parse(last.receipt) as Receipt), duplicate: true }, dossier: current, revisions: [] };
-      }
+      if (last && last.sha === item.canonicalSha256) return { receipt: duplicateReceipt(last.receipt), dossier: current, revisions: [] };
     }
     const revisions = item.decide(current);
     const first = revisions[0]!.dossier;
-    let validated = 0;
-    if (!first.code) {
-      // Validate before issuing: the code is made from the agency and the date of receipt, which must be valid.
-      // Once issued, that revision is not validated again: only its code changed, to one the hub wrote.
-      item.validate({ ...first, code: PLACEHOLDER_CODE });
-      const issued = this.issueCode(first.agency.code, first.receivedAt);
-      for (const r of revisions) r.dossier.code = issued;
-      validated = 1;
-    }
-    for (const r of revisions.slice(validated)) item.validate(r.dossier);
-    const acceptedAt = formatVn(item.now);
-    const receiptId = ulid(item.now);
-    let receipt: Receipt | undefined;
-    revisions.forEach((r, i) => {
+    const issued = validateBeforeIssue(item, revisions) ? this.issueCode(first.agency.code, first.receivedAt) : undefined;
+    validateAfterIssue(item, revisions, issued);
+    const plan = planCommit(item, revisions);
+    for (const row of plan.rows) {
+      const { revision: r, doc } = row;
       const d = r.dossier;
-      const isLast = i === revisions.length - 1;
-      const eventId = ulid(item.now);
-      if (isLast) {
-        receipt = {
-          receiptId, dossierCode: d.code, revision: d.revision, status: d.status, duplicate: false,
-          payloadSha256: item.payloadSha256, canonicalSha256: item.canonicalSha256, acceptedAt,
-        };
-      }
-      const info = this.q.insertChange.run(d.code, d.revision, eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256,
-        item.canonicalSha256, receiptId, acceptedAt, item.correlationId, isLast ? JSON.stringify(receipt) : null,
-        item.signature ? JSON.stringify(item.signature) : null);
+      const info = this.q.insertChange.run(d.code, d.revision, row.eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256,
+        item.canonicalSha256, plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null);
       const seq = Number(info.lastInsertRowid);
-      // The dossier's JSON is built once, for the document and inside the event (issue 13).
-      const doc = JSON.stringify(d);
-      const event = toCloudEvent({
-        eventId, type: r.type, source: item.source, time: d.updatedAt, correlationId: item.correlationId,
-        revision: d.revision, previousStatus: r.previousStatus, dossier: DOSSIER_SLOT as unknown as Dossier, ...(r.transfer ? { transfer: r.transfer } : {}),
-      });
-      event.subject = d.code;
-      event.data.status = d.status;
-      this.q.insertOutbox.run(seq, eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, withDossier(JSON.stringify(event), doc), item.now);
+      this.q.insertOutbox.run(seq, row.eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, row.event, item.now);
       this.q.upsertDossier.run({
         code: d.code, agency: d.agency.code, status: d.status, procedure: d.procedure.code, received_at: ms(d.receivedAt),
         due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc,
@@ -294,12 +254,10 @@ export class SqliteStore implements Store {
       for (const alt of d.altCodes ?? []) {
         this.q.insertAlt.run(alt.system, alt.code, d.code);
         const owner = this.q.altCode.get(alt.system, alt.code) as string;
-        if (owner !== d.code) {
-          throw new HubError('HUB_CODE_CONFLICT', `Local number ${alt.code} of ${alt.system} is already mapped to ${owner}`, [{ path: '/altCodes', message: `already mapped to ${owner}` }]);
-        }
+        if (owner !== d.code) throw localCodeConflict(alt.code, alt.system, owner, '/altCodes');
       }
-    });
-    return { receipt: receipt!, dossier: revisions[revisions.length - 1]!.dossier, revisions };
+    }
+    return { receipt: plan.receipt, dossier: revisions[revisions.length - 1]!.dossier, revisions };
   }
 
   /**
@@ -307,19 +265,13 @@ export class SqliteStore implements Store {
    * plus one, skipping numbers a dossier already holds in any spelling of 4 to 7 digits; written with at least 4 digits.
    */
   private issueCode(agency: string, receivedAt: string): string {
-    const day = localDateCode(parseRfc3339(receivedAt)!);
-    const prefix = `${agency}-${day}-`;
-    const held = (n: number) => {
-      for (let width = Math.max(4, String(n).length); width <= MAX_SEQUENCE_DIGITS; width++) {
-        if (this.q.exists.get(prefix + String(n).padStart(width, '0'))) return true;
-      }
-      return false;
-    };
+    const { prefix, day } = codePrefix(agency, receivedAt);
+    const held = (n: number) => spellings(prefix, n).some((c) => this.q.exists.get(c));
     let n = ((this.q.seqGet.get(agency, day) as number | undefined) ?? 0) + 1;
     while (n <= MAX_SEQUENCE && held(n)) n++;
-    if (n > MAX_SEQUENCE) throw new HubError('HUB_CODE_EXHAUSTED', `No dossier number left for ${agency} on ${day}`, [{ path: '/receivedAt', message: 'day past 9999999 dossiers' }]);
+    if (n > MAX_SEQUENCE) throw codesExhausted(agency, day);
     this.q.seqSet.run(agency, day, n);
-    return prefix + String(n).padStart(4, '0');
+    return issuedCode(prefix, n);
   }
 
   // ---- reads ----------------------------------------------------------------------------------------------
@@ -334,20 +286,11 @@ export class SqliteStore implements Store {
   }
 
   async listEvents(code: string): Promise<ChangeEventRow[]> {
-    return (this.q.events.all(code) as (ChangeEventRow & { signature: string | null })[]).map(({ signature, ...row }) => {
-      if (!signature) return row;
-      const { cms: _cms, ...shown } = JSON.parse(signature) as AcceptedSignature;
-      return { ...row, signature: shown };
-    });
+    return (this.q.events.all(code) as (ChangeEventRow & { signature: string | null })[]).map(shownChange);
   }
 
   async feed(q: FeedQuery): Promise<{ items: Dossier[]; last: number | undefined }> {
-    const where: string[] = ['d.seq > @after'];
-    const params: Record<string, unknown> = { after: q.after ?? 0, limit: q.limit };
-    if (q.updatedSince !== undefined) { where.push('d.updated_at >= @updatedSince'); params.updatedSince = q.updatedSince; }
-    if (q.agency) { where.push('d.agency = @agency'); params.agency = q.agency; }
-    if (q.status !== undefined) { where.push('d.status = @status'); params.status = q.status; }
-    if (q.procedure) { where.push('d.procedure = @procedure'); params.procedure = q.procedure; }
+    const { where, params } = feedFilter(q);
     if (q.scope) {
       where.push(`EXISTS (SELECT 1 FROM dossier_scope s WHERE s.code = d.code AND s.agency IN (SELECT value FROM json_each(@scope)))`);
       params.scope = JSON.stringify(q.scope);
@@ -378,15 +321,6 @@ export class SqliteStore implements Store {
     this.events.emit('keys');
   }
 
-  async updateSystem(s: SystemRecord): Promise<void> {
-    this.exclusive((db) => {
-      db.prepare('UPDATE systems SET doc = ?, status = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(s), s.status, s.updatedAt, s.id);
-      db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
-      if (s.status === 'active') this.claimAgencies(db, s);
-    });
-    this.events.emit('keys');
-  }
-
   private claimAgencies(db: Database.Database, s: SystemRecord): void {
     s.agencies.forEach((a, i) => {
       const owner = db.prepare('SELECT system_id FROM system_agencies WHERE agency = ?').pluck().get(a.code) as string | undefined;
@@ -399,16 +333,6 @@ export class SqliteStore implements Store {
 
   async listSystems(): Promise<SystemRecord[]> {
     return (this.db.prepare('SELECT doc FROM systems ORDER BY id').pluck().all() as string[]).map((d) => JSON.parse(d));
-  }
-
-  async addKey(k: KeyRecord): Promise<void> {
-    this.db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until) VALUES (?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil);
-    this.events.emit('keys');
-  }
-
-  async expireOtherKeys(systemId: string, keepHmac: string, validUntil: string): Promise<void> {
-    this.db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND key_hmac <> ? AND (valid_until IS NULL OR valid_until > ?)').run(validUntil, systemId, keepHmac, validUntil);
-    this.events.emit('keys');
   }
 
   async findKey(keyHmac: string): Promise<KeyRecord | undefined> {

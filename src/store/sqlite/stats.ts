@@ -14,10 +14,10 @@
 import type Database from 'better-sqlite3';
 import type { Dossier } from '../../canonical/types.js';
 import { HubError } from '../../errors.js';
-import { ONTIME_BUCKETS, ONTIME_EXTRA, SUPPLEMENT_DAYS, type Bucket } from '../../calendar/ontime.js';
-import { dayStartMs, localDayNumber } from '../../calendar/calendar.js';
+import { ONTIME_BUCKETS, ONTIME_EXTRA, type Bucket } from '../../calendar/ontime.js';
 import { fromLocalParts, parseRfc3339, toLocalParts } from '../../util/time.js';
 import type { OntimeCounts, OntimeQuery, OntimeResult } from '../../stats/types.js';
+import { ontimeFilter } from '../filters.js';
 
 const DAY = 86_400_000;
 const SHIFT = 7 * 3_600_000 + 100_000 * DAY;
@@ -43,7 +43,7 @@ export const BUCKET_SQL: Record<Bucket, string> = {
   refused: 'status = 3',
   submitted: 'status = 1',
 };
-const EXTRA_SQL = { extended: 'extensions >= 1', extendedTwice: 'extensions >= 2' } as const;
+export const EXTRA_SQL = { extended: 'extensions >= 1', extendedTwice: 'extensions >= 2' } as const;
 const COUNTED = [...ONTIME_BUCKETS, ...ONTIME_EXTRA] as const;
 const COUNTS_SQL = ['COUNT(*) AS total', ...ONTIME_BUCKETS.map((b) => `COUNT(*) FILTER (WHERE ${BUCKET_SQL[b]}) AS ${b}`),
   ...ONTIME_EXTRA.map((e) => `COUNT(*) FILTER (WHERE ${EXTRA_SQL[e]}) AS ${e}`)].join(', ');
@@ -67,15 +67,15 @@ export function clockColumns(d: Dossier): { judged_due_at: number | null; supple
 }
 
 type Row = Record<string, number | string | null>;
-type Group = { key: string } & OntimeCounts;
+export type Group = { key: string } & OntimeCounts;
 
-function counts(row: Row | undefined): OntimeCounts {
+export function counts(row: Row | undefined): OntimeCounts {
   const c = { total: Number(row?.total ?? 0) } as OntimeCounts;
   for (const b of COUNTED) c[b] = Number(row?.[b] ?? 0);
   return c;
 }
 
-function sum(groups: readonly OntimeCounts[]): OntimeCounts {
+export function sum(groups: readonly OntimeCounts[]): OntimeCounts {
   const s = counts(undefined);
   for (const g of groups) {
     s.total += g.total;
@@ -111,7 +111,7 @@ export function monthsCovering(lo: number, hi: number, max = MAX_GROUPS): [strin
   return out;
 }
 
-const tooManyGroups = () => new HubError('HUB_QUERY_INVALID', `The report would have more than ${MAX_GROUPS} groups: narrow from/to or filter`,
+export const tooManyGroups = () => new HubError('HUB_QUERY_INVALID', `The report would have more than ${MAX_GROUPS} groups: narrow from/to or filter`,
   [{ path: 'query:/groupBy', message: `more than ${MAX_GROUPS} groups` }]);
 
 export class OntimeStats {
@@ -131,13 +131,7 @@ export class OntimeStats {
 
   /** Every statement a report runs, with its parameter sets (the report itself, and the tests' plan check). */
   private plan(q: OntimeQuery): { sql: string; runs: { key: string; params: Record<string, unknown> }[] } {
-    const where = ['received_at < @to'];
-    const params: Record<string, unknown> = {
-      to: q.to, endDayStart: dayStartMs(localDayNumber(q.end)), expiredBefore: dayStartMs(localDayNumber(q.end) - SUPPLEMENT_DAYS),
-    };
-    if (q.from !== undefined) { where.push('received_at >= @from'); params.from = q.from; }
-    if (q.agency !== undefined) { where.push('agency = @agency'); params.agency = q.agency; }
-    if (q.procedure !== undefined) { where.push('procedure = @procedure'); params.procedure = q.procedure; }
+    const { where, params } = ontimeFilter(q);
     if (q.scope) {
       // rowid is in every index entry: the scope's dossiers are looked up once, the scan itself stays covered.
       where.push('rowid IN (SELECT d.rowid FROM dossier_scope s JOIN dossiers d ON d.code = s.code WHERE s.agency IN (SELECT value FROM json_each(@scope)))');

@@ -1,0 +1,92 @@
+// The hash-chained audit log on PostgreSQL (api.md "Audit log"): every append takes the audit lock (a
+// transaction-level advisory lock), reads the head and writes head + 1, so the chain stays linear with any number
+// of instances and a rolled-back append leaves no hole. Rules, view and verifier are shared with SQLite
+// (../audit-chain-rules.ts).
+import type pg from 'pg';
+import { canonicalJson } from '../../util/canonical-json.js';
+import { formatVn } from '../../util/time.js';
+import { CHECKPOINT_EVERY, auditView, entryHash, verifyChain, writeMirror, ZERO_HASH, type AuditDbRow } from '../audit-chain-rules.js';
+import type { AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify } from '../types.js';
+import { auditFilter } from '../filters.js';
+import { LOCK, named, one, rows, tx, type Db } from './db.js';
+
+const ROW = 'id, at, actor, action, target, source_ip, detail, correlation_id, prev_hash, hash';
+
+export class PgAuditLog {
+  constructor(private readonly pool: pg.Pool, private readonly mirrorFile: string | undefined) {}
+
+  /** Appends inside the caller's transaction; the checkpoint it made (every 100th entry) is mirrored by `committed`. */
+  async appendIn(c: pg.PoolClient, e: AuditEntry, now = Date.now()): Promise<{ row: AuditRow; checkpoint: AuditCheckpoint | undefined }> {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.audit]);
+    const head = await one<{ id: number; hash: string }>(c, 'SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+    const prev = head?.hash ?? ZERO_HASH;
+    const row = {
+      at: formatVn(now), actor: e.actor, action: e.action, target: e.target ?? null, source_ip: e.from ?? null,
+      detail: e.detail === undefined || e.detail === null ? null : canonicalJson(e.detail), correlation_id: e.correlationId ?? null,
+    };
+    const hash = entryHash(prev, row);
+    const id = (head?.id ?? 0) + 1;
+    await c.query(`INSERT INTO audit (${ROW}, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [id, row.at, row.actor, row.action, row.target, row.source_ip, row.detail, row.correlation_id, prev, hash, now]);
+    const checkpoint = id % CHECKPOINT_EVERY === 0 ? await this.insertCheckpoint(c, id, hash, now) : undefined;
+    return { row: auditView({ ...row, id, prev_hash: prev, hash }), checkpoint };
+  }
+
+  /** After the transaction committed: the mirror file only ever names a committed checkpoint. */
+  committed(cp: AuditCheckpoint | undefined): void {
+    if (cp && this.mirrorFile) writeMirror(this.mirrorFile, cp);
+  }
+
+  async append(e: AuditEntry, now = Date.now()): Promise<AuditRow> {
+    const { row, checkpoint } = await tx(this.pool, (c) => this.appendIn(c, e, now));
+    this.committed(checkpoint);
+    return row;
+  }
+
+  private async insertCheckpoint(c: Db, seq: number, hash: string, now: number): Promise<AuditCheckpoint> {
+    const at = formatVn(now);
+    await c.query('INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES ($1, $2, $3, NULL) ON CONFLICT DO NOTHING', [seq, hash, at]);
+    return { seq, hash, at, signature: null };
+  }
+
+  /** A checkpoint of the head when entries were added since the last one (the 10-minute tick, shutdown). */
+  async checkpoint(now = Date.now()): Promise<AuditCheckpoint | undefined> {
+    const cp = await tx(this.pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.audit]);
+      const head = await one<{ id: number; hash: string }>(c, 'SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+      const last = await one<{ seq: number }>(c, 'SELECT seq FROM audit_checkpoints ORDER BY seq DESC LIMIT 1');
+      if (!head || (last && last.seq >= head.id)) return undefined;
+      return this.insertCheckpoint(c, head.id, head.hash, now);
+    });
+    this.committed(cp);
+    return cp;
+  }
+
+  checkpoints(limit = 1000): Promise<AuditCheckpoint[]> {
+    return rows<AuditCheckpoint>(this.pool, 'SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT $1', [limit]);
+  }
+
+  async query(q: AuditQuery): Promise<AuditRow[]> {
+    const { where, params } = auditFilter(q);
+    const { text, values } = named(`SELECT ${ROW} FROM audit WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`, params);
+    return (await rows<AuditDbRow>(this.pool, text, values)).map(auditView);
+  }
+
+  async list(sinceMs: number, limit: number) {
+    const found = await rows<AuditDbRow>(this.pool, `SELECT ${ROW} FROM audit WHERE at_ms >= $1 ORDER BY id LIMIT $2`, [sinceMs, limit]);
+    return found.map((r) => ({
+      id: r.id, at: r.at, actor: r.actor, action: r.action, target: r.target, ...(r.source_ip ? { from: r.source_ip } : {}),
+      detail: r.detail ? JSON.parse(r.detail) as unknown : undefined, correlationId: r.correlation_id ?? undefined,
+    }));
+  }
+
+  verify(): Promise<AuditVerify> {
+    return verifyChain({
+      count: async () => (await one<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM audit'))!.n,
+      chunk: (after, limit) => rows<AuditDbRow>(this.pool, `SELECT ${ROW} FROM audit WHERE id > $1 ORDER BY id LIMIT $2`, [after, limit]),
+      otherWithHash: async (hash, notId) => (await one<{ id: number }>(this.pool, 'SELECT id FROM audit WHERE hash = $1 AND id <> $2 LIMIT 1', [hash, notId]))?.id,
+      lastCheckpoint: () => one<AuditCheckpoint>(this.pool, 'SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
+      mirrorFile: this.mirrorFile,
+    });
+  }
+}

@@ -1,0 +1,128 @@
+// Conformance: systems and keys, the admin tables, the audit chain and its verifier, certificates, the on-time report.
+import type { Test } from 'tap';
+import type { StoreFactory } from './harness.js';
+import { AGENCY, change, system } from './harness.js';
+
+const audit = { actor: 'admin', action: 'system.update', target: 'a' };
+
+export function adminTests(t: Test, factory: StoreFactory): void {
+  t.test('systems and keys: one system per agency, keys found, onKeysChanged told', async (t) => {
+    const { store } = await factory.open(t);
+    let told = 0;
+    const off = store.onKeysChanged!(() => told++);
+    await store.insertSystem(system('a', ['A1']), 'h1');
+    t.ok(told >= 1, 'told before the call returned');
+    await t.rejects(store.insertSystem(system('a', []), null), { code: 'HUB_SYSTEM_EXISTS' });
+    await t.rejects(store.insertSystem(system('b', ['A1']), null), { code: 'HUB_SYSTEM_AGENCY_TAKEN' });
+    await store.insertSystem(system('b', ['B1']), null);
+    t.same((await store.listSystems()).map((s) => s.id), ['a', 'b']);
+    t.match(await store.findKey('h1'), { systemId: 'a', keyHmac: 'h1', validUntil: null });
+    t.equal(await store.findKey('nope'), undefined);
+    const before = told;
+    const previous = await store.admin.rotateKey({ systemId: 'a', keyHmac: 'h2', keyId: 'k2', createdAt: '2026-12-01T01:00:00+07:00', validUntil: null }, '2026-12-02T00:00:00+07:00', audit);
+    t.equal(previous, '2026-12-02T00:00:00+07:00');
+    t.ok(told > before, 'rotation told');
+    t.equal((await store.findKey('h1'))?.validUntil, '2026-12-02T00:00:00+07:00');
+    const meta = await store.admin.systemMeta('a');
+    t.same(meta.keys.map((k) => k.keyId).slice(1), ['k2'], 'oldest first');
+    await store.admin.updateSystem(system('b', ['A2']), audit);
+    await t.rejects(store.admin.updateSystem(system('b', ['A1']), audit), { code: 'HUB_SYSTEM_AGENCY_TAKEN' });
+    off();
+  });
+
+  t.test('retire: keys ended, pending deliveries and unacknowledged mail become dead letters', async (t) => {
+    const { store } = await factory.open(t);
+    await store.insertSystem(system('r', ['R1']), 'hr');
+    await store.relay.plan([{ systemId: 'r', eventId: 'e1', dossierCode: 'D', revision: 1 }],
+      [{ systemId: 'r', eventId: 'e2', dossierCode: 'D', revision: 2, type: 'dossier.updated', contentType: 'text/xml', body: '<a/>', bodyIsJson: false }], []);
+    const now = Date.parse('2026-12-01T03:00:00Z');
+    const res = await store.admin.retireSystem({ ...system('r', ['R1']), status: 'retired' }, now, { ...audit, action: 'system.retire' });
+    t.same(res, { deadLetters: 2 });
+    t.equal((await store.admin.systemMeta('r')).retiredAt, '2026-12-01T10:00:00+07:00');
+    t.ok((await store.findKey('hr'))!.validUntil);
+    t.equal((await store.relay.listDeadLetters({ system: 'r', limit: 10 })).length, 2);
+    t.same(await store.relay.mailboxTake('r', 10, 1000), []);
+    await store.insertSystem(system('s', ['R1']), null); // the agency is free again
+  });
+
+  t.test('admin tokens, settings, bookkeeping and traffic, rollout', async (t) => {
+    const { store } = await factory.open(t);
+    const a = store.admin;
+    t.equal(await a.rotateAdminToken({ tokenId: 't1', tokenHmac: 'th1', createdAt: 'c1' }, '2026-12-05T00:00:00+07:00', audit), '2026-12-05T00:00:00+07:00');
+    t.equal(await a.getSetting('admin.bootstrapValidUntil'), '2026-12-05T00:00:00+07:00');
+    t.same(await a.findAdminToken('th1'), { tokenId: 't1', validUntil: null });
+    await a.rotateAdminToken({ tokenId: 't2', tokenHmac: 'th2', createdAt: 'c2' }, '2026-12-04T00:00:00+07:00', audit);
+    t.same(await a.findAdminToken('th1'), { tokenId: 't1', validUntil: '2026-12-04T00:00:00+07:00' });
+    await store.insertSystem(system('a', []), 'h1');
+    const traffic = new Map([['a\u00002026-12-01', { accepted: 2, refused: 1, duplicates: 0 }], ['a\u00002026-11-01', { accepted: 5, refused: 0, duplicates: 1 }]]);
+    await a.recordBookkeeping({ keysUsed: new Map([['h1', '2026-12-01T09:00:00+07:00']]), systemsSeen: new Map([['a', '2026-12-01T09:00:00+07:00']]), traffic });
+    await a.recordBookkeeping({ keysUsed: new Map(), systemsSeen: new Map([['a', '2026-12-01T08:00:00+07:00']]), traffic: new Map([['a\u00002026-12-01', { accepted: 1, refused: 0, duplicates: 0 }]]) });
+    t.equal(await a.lastSeen('a'), '2026-12-01T09:00:00+07:00', 'never goes back');
+    t.same(await a.traffic('a', '2026-11-15'), { window: { accepted: 3, refused: 1, duplicates: 0 }, total: { accepted: 8, refused: 1, duplicates: 1 } });
+    t.equal((await a.systemMeta('a')).keys[0]!.lastUsedAt, '2026-12-01T09:00:00+07:00');
+    const entry = (id: string, order: number) => ({ id, order, department: id, origin: 'seed' as const, successor: null, systemId: null, targetDate: null, note: null, updatedAt: 'u' });
+    await a.saveRollout([entry('x', 1), entry('y', 2)], audit, 'file.json');
+    await a.saveRollout([entry('x', 2), entry('y', 1)], audit);
+    const r = await a.listRollout();
+    t.equal(r.source, 'file.json');
+    t.same(r.items.map((e) => [e.id, e.order]), [['y', 1], ['x', 2]], 'orders swapped in one patch');
+  });
+
+  t.test('audit: chained, queried, verified; altered, removed, reordered named; checkpoints', async (t) => {
+    const kit = await factory.open(t);
+    const { store } = kit;
+    for (let i = 1; i <= 105; i++) await store.audit({ actor: i % 2 ? 'admin' : 'admin:ab', action: i % 3 ? 'system.read' : 'rollout.update', target: `s${i % 4}`, from: '10.0.0.1', detail: { n: i, z: 'Sở', b: [1, { y: 2, a: null }] } });
+    t.match(await store.verifyAudit(), { ok: true, entries: 105, head: { seq: 105 }, checkpoint: { seq: 100 } });
+    t.equal((await store.auditCheckpoints(10))[0]!.seq, 100, 'every 100th entry checkpoints');
+    t.match(await store.auditCheckpoint(), { seq: 105, signature: null });
+    t.equal(await store.auditCheckpoint(), undefined, 'nothing added since');
+    t.equal((await store.queryAudit({ actor: 'admin', action: 'rollout.*', limit: 1000 })).length, 35);
+    t.equal((await store.queryAudit({ actor: 'admin:ab', target: 's0', after: 50, limit: 1000 })).length, 14);
+    const rows = await store.queryAudit({ limit: 2 });
+    t.equal(rows[1]!.prevHash, rows[0]!.hash);
+    t.same(rows[0]!.detail, { b: [1, { a: null, y: 2 }], n: 1, z: 'Sở' });
+    t.equal((await store.listAudit(0, 1000)).length, 105);
+    await kit.exec(`UPDATE audit SET detail = '{"n":999}' WHERE id = 7`);
+    t.match(await store.verifyAudit(), { ok: false, firstBad: { seq: 7, problem: 'altered' } });
+    await kit.exec(`UPDATE audit SET detail = (SELECT detail FROM audit WHERE id = 8) WHERE id = 7`);
+    await kit.exec(`DELETE FROM audit WHERE id = 7`);
+    t.match(await store.verifyAudit(), { ok: false, firstBad: { seq: 7, problem: 'removed' } });
+  });
+
+  t.test('audit: reordered entries are named', async (t) => {
+    const kit = await factory.open(t);
+    for (let i = 1; i <= 5; i++) await kit.store.audit({ actor: 'admin', action: 'a', target: null, detail: { i } });
+    await kit.exec('UPDATE audit SET id = -2 WHERE id = 2');
+    await kit.exec('UPDATE audit SET id = 2 WHERE id = 3');
+    await kit.exec('UPDATE audit SET id = 3 WHERE id = -2');
+    t.match(await kit.store.verifyAudit(), { ok: false, firstBad: { seq: 2, problem: 'reordered' } });
+  });
+
+  t.test('certificates: insert, list, revoke once', async (t) => {
+    const { store } = await factory.open(t);
+    await store.insertSystem(system('c', []), null);
+    const cert = { serial: '0A', systemId: 'c', fingerprintSha256: 'f'.repeat(64), notBefore: 'nb', notAfter: 'na', pem: 'PEM', issuedAt: 'i1' };
+    await store.certificates.insert(cert);
+    t.same(await store.certificates.list('c'), [{ ...cert, revokedAt: null }]);
+    t.equal((await store.certificates.revoke('0A', 'r1'))?.revokedAt, 'r1');
+    t.equal((await store.certificates.revoke('0A', 'r2'))?.revokedAt, 'r1', 'the first instant stays');
+    t.equal(await store.certificates.revoke('nope', 'r'), undefined);
+  });
+
+  t.test('on-time report and provisional due dates', async (t) => {
+    const { store } = await factory.open(t);
+    await store.commit(change({ code: `${AGENCY}-261127-0001`, status: 2 }));
+    await store.commit(change({ code: `${AGENCY}-261127-0002`, status: 3 }));
+    await store.commit(change({ code: `${AGENCY}-261127-0003`, status: 2, agency: '000.00.16.H12' }));
+    const to = Date.parse('2027-01-01T00:00:00+07:00');
+    const all = await store.ontimeReport({ to, end: Date.parse('2026-12-01T00:00:00+07:00') });
+    t.match(all, { total: 3, inProgress: 3 - 1, refused: 1, overdue: 0 });
+    const late = await store.ontimeReport({ to, end: Date.parse('2026-12-31T00:00:00+07:00') });
+    t.match(late, { overdue: 2, inProgress: 0 }, 'due 18 Dec: overdue at the end of December');
+    const byAgency = await store.ontimeReport({ to, end: to, groupBy: 'agency' });
+    t.same((byAgency as { groups: { key: string; total: number }[] }).groups.map((g) => [g.key, g.total]), [[AGENCY, 2], ['000.00.16.H12', 1]]);
+    const byMonth = await store.ontimeReport({ to, end: to, groupBy: 'month', scope: ['000.00.16.H12'] });
+    t.same((byMonth as { groups: { key: string; total: number }[] }).groups.map((g) => [g.key, g.total]), [['2026-11', 1]]);
+    t.equal(await store.provisionalDueDates(), 0);
+  });
+}
