@@ -38,11 +38,16 @@ import { statsRoutes } from './routes/stats.js';
 import { publicRoutes } from './routes/public.js';
 import { Trust } from './trust/service.js';
 import { trustRoutes, certificateRoutes } from './routes/trust.js';
+import { loadCriteria } from './conformance/criteria.js';
+import { NO_EVIDENCE, type ConformanceEvidence } from './conformance/evidence.js';
+import { loadProcedures } from './calendar/catalogue.js';
 
 export interface BuildOptions {
   config: Readonly<HubConfig>;
   /** Where log lines go (tests capture them); stdout when absent. */
   logStream?: DestinationStream;
+  /** The conformance report's samples and mapping evidence (default: none known). */
+  evidence?: ConformanceEvidence;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,6 +66,9 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
   const deadlines = loadDeadlineConfig(config.configDir);
   if (!deadlines) log.warn({ configDir: config.configDir }, 'no calendar.json: the hub computes no due dates');
+  const criteria = loadCriteria(config.configDir);
+  const procedures = deadlines?.procedures ?? loadProcedures(config.configDir);
+  const knownProcedure = (code: string) => procedures.has(code);
   const store = openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
@@ -82,9 +90,12 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   if (relay) broker = relay;
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping,
+    conformance: { criteria, evidence: opts.evidence ?? NO_EVIDENCE, knownProcedure },
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
       onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),
-      onAuthenticated: (id, hmac, now) => bookkeeping.seen(id, hmac, now),
+      onAuthenticated: (id, hmac, now, keyId) => bookkeeping.seen(id, hmac, now, keyId),
+      // Only registered systems: a guesser's made-up ids must not grow the counters.
+      onFailed: (id, now) => { if (registry.get(id)) bookkeeping.failed(id, now); },
       onBootstrapIgnored: () => {
         if (Date.now() - warnedBootstrap < 60_000) return;
         warnedBootstrap = Date.now();
@@ -96,6 +107,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
       store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers },
       ...(deadlines ? { dueDates: dueDates(deadlines) } : {}),
       onTraffic: (id, c) => bookkeeping.traffic(id, c),
+      knownProcedure,
     }),
   };
 

@@ -41,7 +41,9 @@ export interface AuthOptions {
   clock?: () => number;
   onAuditError?: (err: unknown) => void;
   /** Every successful system authentication (last seen / last used bookkeeping; no store write of its own). */
-  onAuthenticated?: (systemId: string, keyHmac: string, now: number) => void;
+  onAuthenticated?: (systemId: string, keyHmac: string, now: number, keyId: string | null) => void;
+  /** Every failed or refused (429) attempt that claims an id-shaped system (the conformance report's `auth`). */
+  onFailed?: (claimedSystemId: string, now: number) => void;
   /** The bootstrap admin token was presented after the first rotation ended it. */
   onBootstrapIgnored?: () => void;
 }
@@ -86,7 +88,7 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', 'The key is invalid, unknown, expired or retired');
     }
-    this.opts.onAuthenticated?.(system.id, hmac, now);
+    this.opts.onAuthenticated?.(system.id, hmac, now, found.keyId ?? null);
     return system;
   }
 
@@ -94,6 +96,15 @@ export class Authenticator {
    * The audit actor of an administrator's Bearer token: `admin` (the bootstrap token, until the first rotation's
    * overlap ends) or `admin:<tokenId>` (a rotated one, stored as an HMAC). Throws 401 otherwise (429 during a block).
    */
+  /**
+   * The system whose valid key these credentials carry, or undefined; nothing is recorded (no failure, no last
+   * seen). For attributing a request refused before its handler ran (413) to the system that sent it.
+   */
+  async identify(creds: Credentials | undefined): Promise<string | undefined> {
+    const key = !creds ? '' : creds.scheme === 'bearer' ? creds.token : creds.password;
+    return key && (await this.validSystemKey(key, this.clock())) ? keySystemId(key) ?? undefined : undefined;
+  }
+
   async admin(creds: Credentials | undefined, client: string, path: string): Promise<string> {
     const now = this.clock();
     // Credential-less requests claim nothing, on admin routes as elsewhere: one budget per client address.
@@ -142,12 +153,14 @@ export class Authenticator {
   private async gate(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
     const retryAfter = this.limiter.blockedFor(limitKey(a.client, a.claimed), now);
     if (!retryAfter) return;
+    if (a.claimed.target) this.opts.onFailed?.(a.claimed.target, now);
     await this.failures.record(a, now);
     throw new HubError('HUB_AUTH_RATE_LIMITED', `Too many failed authentication attempts; try again in ${retryAfter} s`, [], { retryAfter });
   }
 
   private async failed(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
     this.limiter.fail(limitKey(a.client, a.claimed), now);
+    if (a.claimed.target) this.opts.onFailed?.(a.claimed.target, now);
     await this.failures.record(a, now);
   }
 }
