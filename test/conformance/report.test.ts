@@ -118,3 +118,17 @@ t.test('pass only when every check passes', async (t) => {
   t.equal(r.pass, true);
   t.equal(buildReport(input({ traffic: good, samples: [sample('a'), sample('b'), sample('c', { reproduces: false })] })).pass, false);
 });
+
+t.test('the rollout state of a linked system: the furthest condition that holds', async (t) => {
+  const { linkedState } = await import('../../src/conformance/rollout-state.js');
+  const three = [sample('a'), sample('b'), sample('c')];
+  const good = traffic({ accepted: 30, authOk: 1, lastAuthAt: '2026-03-06T15:00:00+07:00' });
+  addDelta(good, { statuses: [1, 4, 9] }, '2026-03-06T15:00:00+07:00');
+  const state = (samples: SampleEvidence[], tr: DayTraffic, accepted: number) => linkedState(buildReport(input({ samples, traffic: tr })), samples, accepted).state;
+  t.equal(state([sample('a'), sample('b')], good, 30), 'mapping-draft', 'below minSamples');
+  t.equal(state([...three.slice(0, 2), sample('c', { reproduces: false })], good, 30), 'mapping-draft', 'one does not reproduce');
+  t.equal(state(three, { ...good, authOk: 0 }, 30), 'dry-run-ok', 'auth pending');
+  t.equal(state(three, good, 0), 'conformance-ok', 'nothing accepted in the rollout window');
+  t.equal(state(three, { ...good, refused: 10 }, 30), 'conformance-ok', 'errorRate fails');
+  t.equal(state(three, good, 30), 'live');
+});
