@@ -4,9 +4,9 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { databaseBefore } from '../helpers/migrations.js';
 import { addDelta, emptyDay } from '../../src/systems/traffic.js';
 
 t.test('conformance-counters migration and the bookkeeping side write', async (t) => {
@@ -14,13 +14,7 @@ t.test('conformance-counters migration and the bookkeeping side write', async (t
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const m10 = MIGRATIONS.find((m) => m.name === 'conformance-counters')!;
   t.equal(m10.version, 10);
-  const old = new Database(path.join(dir, 'hub.sqlite'));
-  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  for (const m of MIGRATIONS.filter((m) => m.version < m10.version)) {
-    old.exec(m.sql);
-    m.up?.(old);
-    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2026-11-01T00:00:00Z');
-  }
+  const old = databaseBefore(dir, m10.version);
   old.prepare('INSERT INTO traffic (system_id, day, accepted, refused, duplicates) VALUES (?, ?, ?, ?, ?)').run('vpdk', '2026-11-30', 7, 2, 1);
   old.close();
 
