@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { ConfigError, describeAjvError, parseJsonFile, readConfigFile } from '../calendar/calendar.js';
+import { describeAjvError, parseJsonFile, readConfigFile } from '../calendar/calendar.js';
 
 export interface Criteria {
   /** Whole local days before today the traffic checks read (the window starts at 00:00 of that day). */
@@ -39,11 +39,10 @@ const schema = {
 } as const;
 const validate = new Ajv2020({ strict: true, allErrors: false }).compile(schema);
 
-/** Reads `<configDir>/conformance.json` over the defaults; throws ConfigError naming the member. */
+/** Reads `<configDir>/conformance.json` over the defaults; throws a ConfigError naming the member. */
 export function loadCriteria(configDir: string): Readonly<Criteria> {
   if (!existsSync(path.join(configDir, FILE))) return DEFAULT_CRITERIA;
   const data = parseJsonFile(FILE, readConfigFile(configDir, FILE));
   if (!validate(data)) throw describeAjvError(FILE, data, validate.errors?.[0]);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(FILE, undefined, 'must be an object');
   return Object.freeze({ ...DEFAULT_CRITERIA, ...(data as Partial<Criteria>) });
 }
