@@ -10,6 +10,8 @@ import type { Trust } from './trust/service.js';
 import type { Metrics } from './ops/metrics.js';
 import type { CalendarWarnings } from './calendar/due-dates.js';
 import type { BookkeepingBuffer } from './systems/bookkeeping.js';
+import type { Criteria } from './conformance/criteria.js';
+import type { ConformanceEvidence } from './conformance/evidence.js';
 import { credentialsFrom, type Credentials } from './trust/auth.js';
 import { peerCertificate } from './trust/client-cert.js';
 import { HubError } from './errors.js';
@@ -33,6 +35,8 @@ export interface HubContext {
   /** The calendar's warnings for /readyz and /metrics (domain.md "Deadlines" rule 9). */
   calendarWarnings(): Promise<CalendarWarnings>;
   bookkeeping: BookkeepingBuffer;
+  /** The conformance report's criteria (config/conformance.json), its sample and mapping evidence, the catalogue. */
+  conformance: { criteria: Readonly<Criteria>; evidence: ConformanceEvidence; knownProcedure: (code: string) => boolean };
 }
 
 /**

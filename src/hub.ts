@@ -5,6 +5,9 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { HubConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { loadCriteria } from './conformance/criteria.js';
+import { NO_EVIDENCE, type ConformanceEvidence } from './conformance/evidence.js';
+import { loadProcedures } from './calendar/catalogue.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { openPgStore } from './store/pg/index.js';
 import type { Store } from './store/types.js';
@@ -25,6 +28,8 @@ export interface HubOptions {
   config: Readonly<HubConfig>;
   /** Where log lines go (tests capture them); stdout when absent. */
   logStream?: DestinationStream;
+  /** The conformance report's samples and mapping evidence (default: none known). */
+  evidence?: ConformanceEvidence;
 }
 
 export interface Hub {
@@ -50,6 +55,9 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   if (secrets.adminTokenCreated) log.warn({ file: secrets.adminTokenFile }, 'generated the administrator token; it is in this file (mode 0600)');
   const deadlines = loadDeadlineConfig(config.configDir);
   if (!deadlines) log.warn({ configDir: config.configDir }, 'no calendar.json: the hub computes no due dates');
+  const criteria = loadCriteria(config.configDir);
+  const procedures = deadlines?.procedures ?? loadProcedures(config.configDir);
+  const knownProcedure = (code: string) => procedures.has(code);
   const store = await openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
@@ -76,10 +84,13 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   store.signAuditCheckpoints?.((bytes) => (trust.started ? trust.signDetached(bytes) : Promise.resolve(undefined)), (err) => log.error({ err }, 'audit checkpoint not signed'));
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping, trust,
+    conformance: { criteria, evidence: opts.evidence ?? NO_EVIDENCE, knownProcedure },
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
       certificates: trust,
       onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),
-      onAuthenticated: (id, hmac, now) => bookkeeping.seen(id, hmac, now),
+      onAuthenticated: (id, hmac, now, keyId) => bookkeeping.seen(id, hmac, now, keyId),
+      // Only registered systems: a guesser's made-up ids must not grow the counters.
+      onFailed: (id, now) => { if (registry.get(id)) bookkeeping.failed(id, now); },
       onBootstrapIgnored: () => {
         if (Date.now() - warnedBootstrap < 60_000) return;
         warnedBootstrap = Date.now();
@@ -90,6 +101,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
       store, registry, log, metrics, codes: { issuer: config.codeIssuer, nationalIssuers: config.nationalIssuers },
       ...(deadlines ? { dueDates: dueDates(deadlines) } : {}),
       onTraffic: (id, c) => bookkeeping.traffic(id, c),
+      knownProcedure,
     }),
   };
   let closing: Promise<void> | undefined;

@@ -11,6 +11,8 @@ import type { BookkeepingBuffer } from '../systems/bookkeeping.js';
 import { SYSTEM_ID_SHAPE } from '../trust/failures.js';
 import { formatVn } from '../util/time.js';
 import { dayOf } from '../systems/bookkeeping.js';
+import { conformanceReport, type ConformanceDeps } from '../conformance/service.js';
+import { linkedState } from '../conformance/rollout-state.js';
 
 export const WINDOW_DAYS = 30;
 /** Orders 1–7 of the seed entries are fixed by the conclusion. */
@@ -42,10 +44,10 @@ export interface RolloutView extends RolloutEntry {
 }
 
 /**
- * The state as far as this hub can derive it. `dry-run-ok` and beyond need approved samples and the activation
- * suite's cached results, which come with the mapping engine: until then a linked, active system stays `mapping-draft`.
+ * The state is derived on every read from the conformance evidence (the suite's cached sample results, never a
+ * re-run) and the traffic counters; without `conformance` a linked, active system stays `mapping-draft`.
  */
-export async function rolloutView(store: Store, registry: Registry, book: BookkeepingBuffer, now = Date.now()): Promise<{ source: string | null; items: RolloutView[] }> {
+export async function rolloutView(store: Store, registry: Registry, book: BookkeepingBuffer, now = Date.now(), conformance?: Omit<ConformanceDeps, 'store' | 'bookkeeping'>): Promise<{ source: string | null; items: RolloutView[] }> {
   const { source, items } = await store.admin.listRollout();
   const since = dayOf(now - (WINDOW_DAYS - 1) * 86_400_000);
   const out: RolloutView[] = [];
@@ -70,6 +72,10 @@ export async function rolloutView(store: Store, registry: Registry, book: Bookke
         lastSeenAt: book.pendingSeen(e.systemId) ?? (await store.admin.lastSeen(e.systemId)),
         total: { accepted: t.total.accepted + p.accepted, refused: t.total.refused + p.refused },
       };
+    }
+    if (s && state === 'mapping-draft' && conformance) {
+      const report = await conformanceReport({ ...conformance, store, bookkeeping: book }, s, now);
+      ({ state, detail: stateDetail } = linkedState(report, await conformance.evidence.samples(s), traffic.accepted + traffic.duplicates));
     }
     out.push({ ...e, state, stateDetail, traffic });
   }

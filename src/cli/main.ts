@@ -18,6 +18,9 @@ Flags of every admin command:
 
 Exit codes: 0 success, 1 the hub refused or a check failed, 2 usage, 3 the hub cannot be reached.`;
 
+/** Flags that take a value in some command: their values are not command words. */
+const VALUE_FLAGS = new Set(Object.values(COMMANDS).flatMap((c) => Object.entries(c.flags).filter(([, k]) => k === 'string').map(([n]) => n)));
+
 const stdio: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
 
 /** Runs a command; resolves with its exit code (undefined for `serve`, which keeps running). */
@@ -26,6 +29,7 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--url' || argv[i] === '--token') i++;
+    else if (argv[i]!.startsWith('--') && !argv[i]!.includes('=') && VALUE_FLAGS.has(argv[i]!.slice(2))) i++;
     else if (!argv[i]!.startsWith('--')) words.push(argv[i]!);
   }
   if (words[0] === 'serve') {
@@ -36,7 +40,8 @@ export async function main(argv: readonly string[], io: Io = stdio): Promise<num
     await import('../server.js');
     return undefined;
   }
-  const name = words.slice(0, 2).join(' ');
+  // Two command words (`systems list`), or one (`conformance`, `verify-receipt`).
+  const name = COMMANDS[words.slice(0, 2).join(' ')] ? words.slice(0, 2).join(' ') : words[0] ?? '';
   const cmd = COMMANDS[name];
   if (!cmd) {
     if (!words.length && argv.includes('--help')) {

@@ -15,6 +15,8 @@ import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
 import type { AcceptedSignature, Store, SystemRecord, CommitResult } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { TrafficDelta } from '../systems/traffic.js';
+import { codeRuleOf, procedureOf, statusesOf } from './codes-seen.js';
 
 /** Due dates from the calendar and catalogue (absent: the hub computes none). */
 export type DueDates = Clock;
@@ -27,8 +29,13 @@ export interface PipelineDeps {
   dueDates?: DueDates;
   /** HUB_CODE_ISSUER and HUB_NATIONAL_ISSUERS (canonical.md "Codes"); absent: the hub issues, no national issuer. */
   codes?: { issuer: 'hub' | 'source'; nationalIssuers: readonly string[] };
-  /** Per-request counts of accepted, refused and duplicate items (the rollout's traffic, flushed once a second). */
-  onTraffic?: (systemId: string, counts: { accepted: number; refused: number; duplicates: number }) => void;
+  /**
+   * Per-request counts of accepted, refused and duplicate items, refusals by code and codeRules rule, and the
+   * statuses accepted (the rollout's traffic and the conformance report's counters, flushed once a second).
+   */
+  onTraffic?: (systemId: string, delta: Required<Pick<TrafficDelta, 'accepted' | 'refused' | 'duplicates' | 'codes' | 'statuses'>>) => void;
+  /** Whether a procedure code is in config/procedures (the report's knownProcedure); absent: not counted. */
+  knownProcedure?: (code: string) => boolean;
 }
 
 export interface RequestMeta {
@@ -49,14 +56,21 @@ export class IngestPipeline {
 
   /** Runs every item of a decoded request; items of a batch commit together (one group commit). */
   async run(system: SystemRecord, decoded: DecodeResult, meta: RequestMeta): Promise<ItemOutcome[]> {
-    const outcomes = await Promise.all(decoded.items.map((item) => this.one(system, item, meta)));
+    const codes: NonNullable<TrafficDelta['codes']> = [];
+    const outcomes = await Promise.all(decoded.items.map((item) => this.one(system, item, meta, codes)));
     for (const o of outcomes) this.deps.metrics?.ingest.inc({ system: system.id, code: o.ok ? (o.receipt?.duplicate ? 'DUPLICATE' : 'OK') : o.code });
-    const c = { accepted: 0, refused: 0, duplicates: 0 };
-    for (const o of outcomes) {
-      if (!o.ok) c.refused++;
-      else if (o.receipt?.duplicate) c.duplicates++;
-      else if (o.receipt) c.accepted++;
-    }
+    const c = { accepted: 0, refused: 0, duplicates: 0, codes, statuses: [] as number[] };
+    outcomes.forEach((o, i) => {
+      if (!o.ok) return void c.refused++;
+      if (!o.receipt) return;
+      if (o.receipt.duplicate) c.duplicates++;
+      else c.accepted++;
+      const op = decoded.items[i]?.op;
+      if (op?.kind !== 'change') return;
+      c.statuses.push(...statusesOf(op.change as Record<string, unknown>));
+      const procedure = procedureOf(op.change as Record<string, unknown>);
+      if (procedure && this.deps.knownProcedure && !this.deps.knownProcedure(procedure)) codes.push({ code: '', rule: 'knownProcedure', example: procedure });
+    });
     this.deps.onTraffic?.(system.id, c);
     return outcomes;
   }
@@ -66,8 +80,12 @@ export class IngestPipeline {
     return this.commit(system, op, { index: 0, raw }, meta);
   }
 
-  private async one(system: SystemRecord, item: DecodedItem, meta: RequestMeta): Promise<ItemOutcome> {
-    if (item.error) return failed(item.index, { ...item.error, status: new HubError(item.error.code).status });
+  private async one(system: SystemRecord, item: DecodedItem, meta: RequestMeta, codes: NonNullable<TrafficDelta['codes']>): Promise<ItemOutcome> {
+    const doc = item.op?.kind === 'change' ? { change: item.op.change as Record<string, unknown>, transfer: item.op.transfer as Record<string, unknown> | undefined, ref: item.op.ref as Record<string, unknown> } : {};
+    if (item.error) {
+      codes.push({ code: item.error.code, ...codeRuleOf(item.error.code, item.error.errors, doc) });
+      return failed(item.index, { ...item.error, status: new HubError(item.error.code).status });
+    }
     const op = item.op!;
     try {
       if (op.kind === 'lookup') return { index: item.index, ok: true, dossier: await this.lookup(system, normaliseChange(op.ref)) };
@@ -77,6 +95,8 @@ export class IngestPipeline {
       // No room in the store refuses the request, not an item: 503 with Retry-After, whatever the batch holds.
       if (err instanceof HubError && err.code === 'HUB_STORE_FULL') throw err;
       if (err instanceof HubError || err instanceof AdapterError) {
+        // Before the paths become native: the rules read canonical pointers.
+        codes.push({ code: err.code, ...codeRuleOf(err.code, err.errors, doc) });
         const status = err instanceof HubError ? err.status : new HubError(err.code).status;
         const errors = err.errors.map((e) => ({ ...e, path: item.nativePath ? item.nativePath(e.path) : e.path }));
         return failed(item.index, { code: err.code, status, message: err.message, errors });

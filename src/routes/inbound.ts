@@ -6,6 +6,7 @@ import { getAdapter } from '../../adapters/registry.js';
 import { HubError, toProblem } from '../errors.js';
 import { asHubError, errorHeaders, sendProblem } from '../http/problem.js';
 import { requireSystem, traceparentOf, type HubContext } from '../context.js';
+import { credentialsFrom } from '../trust/auth.js';
 import { receiptOrBatchSchema, problemResponse } from './schemas.js';
 
 const systemParams = { type: 'object', properties: { systemId: { type: 'string' } }, required: ['systemId'] } as const;
@@ -13,6 +14,8 @@ const ketQua = { schema: { type: 'string', description: 'TN&MT KetQua document (
 const soapEnvelope = (what: string) => ({ schema: { type: 'string', description: `A SOAP 1.1 envelope: ${what}` } });
 
 type Params = { systemId: string };
+/** Statuses of a request refused before any item outcome exists: unparseable, too large, wrong media type, a batch refused whole. */
+const WHOLE_REFUSALS = new Set([400, 413, 415, 422]);
 
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0]!.trim().toLowerCase();
@@ -61,11 +64,24 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     }
     return sendProblem(reply, e);
   }
+  /** A request refused whole counts as one refused item of the system that sent it (api.md "Conformance report"). */
+  const refusedWhole = (systemId: string, err: unknown) => {
+    const e = asHubError(err);
+    if (WHOLE_REFUSALS.has(e.status)) ctx.bookkeeping.traffic(systemId, { refused: 1, codes: [{ code: e.code, rule: '', example: null }] });
+  };
+
   // Errors raised before the handler (a body over the limit, a broken transfer) also answer in the native form.
-  app.setErrorHandler((err, req, reply) => fail(req as FastifyRequest<{ Params: Params }>, reply, err));
+  // They count for the system only when its own valid key came with them (checked without recording anything).
+  app.setErrorHandler(async (err, req, reply) => {
+    const r = req as FastifyRequest<{ Params: Params }>;
+    if (WHOLE_REFUSALS.has(asHubError(err).status) && (await ctx.auth.identify(credentialsFrom(req.headers.authorization))) === r.params.systemId) refusedWhole(r.params.systemId, err);
+    return fail(r, reply, err);
+  });
 
   async function handle(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, soap: boolean): Promise<FastifyReply> {
     const adapter = adapterOf(req.params.systemId);
+    // Set once the caller is the path's system, cleared once the pipeline has counted the items itself.
+    let counting: string | undefined;
     try {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const inbound: InboundRequest = { body, contentType: mediaType(req.headers['content-type']), headers: headerRecord(req), systemId: req.params.systemId };
@@ -74,6 +90,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
         return fromPayload ? { scheme: 'ws-security', username: fromPayload.username, password: fromPayload.password } : undefined;
       });
       if (caller.id !== req.params.systemId) throw new HubError('HUB_AUTHZ_SYSTEM', `Credentials of ${caller.id} cannot post for ${req.params.systemId}`);
+      counting = caller.id;
       // A registration stored by an earlier version (an adapter since removed, or "mapping"): the caller's to fix.
       if (!adapter) throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `System ${caller.id} names adapter ${caller.adapter}, which this hub does not have`, [{ path: '/adapter', message: 'not installed' }]);
       if (soap !== (adapter.answers === 'soap')) throw new HubError('HUB_NOT_FOUND', soap ? `System ${caller.id} does not speak SOAP` : `System ${caller.id} posts to /v1/soap/${caller.id}`);
@@ -86,6 +103,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       const signature = await ctx.trust.checkPayload(caller, body, Array.isArray(xSignature) ? xSignature.join(',') : xSignature);
       const decoded = adapter.decode(inbound);
       const traceparent = traceparentOf(req);
+      counting = undefined;
       const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}), ...(signature ? { signature } : {}) });
       for (const o of outcomes) {
         if (o.ok && o.receipt) req.log.debug({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');
@@ -97,6 +115,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       }
       return await jsonAnswer(ctx, reply, decoded, outcomes);
     } catch (err) {
+      if (counting) refusedWhole(counting, err);
       return fail(req, reply, err);
     }
   }

@@ -64,7 +64,9 @@ export interface CommitItem {
  * that commit's transaction and fsync instead of paying its own. New kinds (traffic counters, lastSeenAt) add a
  * member here and a case in the store.
  */
-export type SideWrite = { kind: 'relayed'; seqs: readonly number[]; at: number };
+export type SideWrite =
+  | { kind: 'relayed'; seqs: readonly number[]; at: number }
+  | { kind: 'bookkeeping'; batch: Bookkeeping };
 
 export interface CommitResult {
   receipt: Receipt;
@@ -216,12 +218,30 @@ export interface RolloutEntry {
   systemId: string | null; targetDate: string | null; note: string | null; updatedAt: string;
 }
 export interface TrafficCounts { accepted: number; refused: number; duplicates: number }
+/**
+ * Items refused by code, and by (code, codeRules rule) with the last offending agency, dossier or procedure code
+ * (api.md "Conformance report"). `rule` is '' for a code no rule watches; an accepted item whose procedure is not
+ * in the catalogue is counted with code '' and rule `knownProcedure`.
+ */
+export interface CodeCount { code: string; rule: string; count: number; example: string | null; exampleAt: string | null }
+/** One system's counters of one local day (or summed over a window): what the conformance report reads. */
+export interface DayTraffic extends TrafficCounts {
+  authOk: number;
+  authFailed: number;
+  /** The last successful authentication and its key id; the last failed one. */
+  lastAuthAt: string | null;
+  lastAuthKey: string | null;
+  lastFailedAt: string | null;
+  /** Bit n set: status n was seen in an accepted change (top-level or a step). */
+  statuses: number;
+  codes: CodeCount[];
+}
 /** In-memory bookkeeping flushed at most once a second (api.md "Systems", "Reading"). */
 export interface Bookkeeping {
   keysUsed: Map<string, string>;
   systemsSeen: Map<string, string>;
   /** key `${systemId}\u0000${yyyy-MM-dd}` */
-  traffic: Map<string, TrafficCounts>;
+  traffic: Map<string, DayTraffic>;
 }
 
 /** The administration tables: system life cycle, admin tokens, rollout, traffic. `audit` entries commit in the same transaction. */
@@ -237,6 +257,8 @@ export interface AdminStore {
   getSetting(key: string): Promise<string | undefined>;
   recordBookkeeping(b: Bookkeeping): Promise<void>;
   traffic(systemId: string, sinceDay: string): Promise<{ window: TrafficCounts; total: TrafficCounts }>;
+  /** Every counter of the days from `sinceDay` on, summed (the conformance report's window). */
+  trafficWindow(systemId: string, sinceDay: string): Promise<DayTraffic>;
   lastSeen(systemId: string): Promise<string | null>;
   listRollout(): Promise<{ source: string | null; items: RolloutEntry[] }>;
   /** Writes the given entries (inserted or replaced) with the audit entry, in one transaction. */

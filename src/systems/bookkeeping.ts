@@ -1,15 +1,16 @@
-// Last seen, last used and traffic counters (api.md "Systems", "Reading"): aggregated in memory and flushed at
-// most once a second in one transaction, so an authenticated request adds no write of its own. A crash may lose
-// that second of bookkeeping, never a dossier.
-import type { Store, TrafficCounts } from '../store/types.js';
+// Last seen, last used and traffic counters (api.md "Systems", "Reading"; "Conformance report"): aggregated in
+// memory and flushed at most once a second as a side write of the store's group commit, so an authenticated
+// request adds no write of its own. A crash may lose that second of bookkeeping, never a dossier.
+import type { DayTraffic, Store, TrafficCounts } from '../store/types.js';
 import { formatVn } from '../util/time.js';
+import { addDelta, emptyDay, sumDays, type TrafficDelta } from './traffic.js';
 
 export const FLUSH_MS = 1000;
 
 export class BookkeepingBuffer {
   private keysUsed = new Map<string, string>();
   private systemsSeen = new Map<string, string>();
-  private counts = new Map<string, TrafficCounts>();
+  private counts = new Map<string, DayTraffic>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -17,21 +18,24 @@ export class BookkeepingBuffer {
 
   /** A successful authentication with this key. */
   /** `keyHmac` undefined: authenticated by a client certificate alone (no key was used). */
-  seen(systemId: string, keyHmac: string | undefined, now = Date.now()): void {
+  seen(systemId: string, keyHmac: string | undefined, now = Date.now(), keyId: string | null = null): void {
     const at = formatVn(now);
     if (keyHmac) this.keysUsed.set(keyHmac, at);
     this.systemsSeen.set(systemId, at);
-    this.schedule();
+    this.traffic(systemId, { auth: { ok: true, keyId } }, now);
   }
 
-  /** Inbound items of one request, by outcome. */
-  traffic(systemId: string, c: Partial<TrafficCounts>, now = Date.now()): void {
+  /** A failed authentication claiming this (registered) system. */
+  failed(systemId: string, now = Date.now()): void {
+    this.traffic(systemId, { auth: { ok: false } }, now);
+  }
+
+  /** Inbound items of one request, by outcome (and by refusal code, statuses seen). */
+  traffic(systemId: string, d: TrafficDelta, now = Date.now()): void {
     const key = `${systemId}\u0000${dayOf(now)}`;
-    const t = this.counts.get(key) ?? { accepted: 0, refused: 0, duplicates: 0 };
-    t.accepted += c.accepted ?? 0;
-    t.refused += c.refused ?? 0;
-    t.duplicates += c.duplicates ?? 0;
-    this.counts.set(key, t);
+    const day = this.counts.get(key) ?? emptyDay();
+    addDelta(day, d, formatVn(now));
+    this.counts.set(key, day);
     this.schedule();
   }
 
@@ -45,10 +49,16 @@ export class BookkeepingBuffer {
   }
 
   pendingTraffic(systemId: string): TrafficCounts {
-    const out = { accepted: 0, refused: 0, duplicates: 0 };
+    const { accepted, refused, duplicates } = this.pendingWindow(systemId, '');
+    return { accepted, refused, duplicates };
+  }
+
+  /** Every buffered counter of the system's days from `sinceDay` on. */
+  pendingWindow(systemId: string, sinceDay: string): DayTraffic {
+    let out = emptyDay();
     for (const [k, c] of this.counts) {
-      if (!k.startsWith(`${systemId}\u0000`)) continue;
-      out.accepted += c.accepted; out.refused += c.refused; out.duplicates += c.duplicates;
+      const [id, day] = k.split('\u0000') as [string, string];
+      if (id === systemId && day >= sinceDay) out = sumDays(out, c);
     }
     return out;
   }
@@ -66,7 +76,7 @@ export class BookkeepingBuffer {
     this.keysUsed = new Map();
     this.systemsSeen = new Map();
     this.counts = new Map();
-    this.flushing = this.flushing.then(() => this.store.admin.recordBookkeeping(batch)).catch(this.onError);
+    this.flushing = this.flushing.then(() => this.store.sideWrite({ kind: 'bookkeeping', batch })).catch(this.onError);
     return this.flushing;
   }
 

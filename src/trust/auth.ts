@@ -44,7 +44,9 @@ export interface AuthOptions {
   clock?: () => number;
   onAuditError?: (err: unknown) => void;
   /** Every successful system authentication (last seen / last used bookkeeping; no store write of its own). */
-  onAuthenticated?: (systemId: string, keyHmac: string | undefined, now: number) => void;
+  onAuthenticated?: (systemId: string, keyHmac: string | undefined, now: number, keyId: string | null) => void;
+  /** Every failed or refused (429) attempt that claims an id-shaped system (the conformance report's `auth`). */
+  onFailed?: (claimedSystemId: string, now: number) => void;
   /** The hub CA and the anchors, for client certificates; absent → every presented certificate is refused. */
   certificates?: CertificateTrust;
   /** The bootstrap admin token was presented after the first rotation ended it. */
@@ -92,7 +94,7 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', 'The key is invalid, unknown, expired or retired');
     }
-    this.opts.onAuthenticated?.(found.system.id, found.hmac, now);
+    this.opts.onAuthenticated?.(found.system.id, found.hmac, now, found.keyId);
     return found.system;
   }
 
@@ -115,12 +117,12 @@ export class Authenticator {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_INVALID', `The client certificate authenticates ${id.system.id}; the key sent with it is not a valid key of that system`);
     }
-    this.opts.onAuthenticated?.(id.system.id, key?.hmac, now);
+    this.opts.onAuthenticated?.(id.system.id, key?.hmac, now, key?.keyId ?? null);
     return id.system;
   }
 
   /** The active system whose valid key these credentials carry (Basic's user must be that system). */
-  private async keyOwner(creds: Credentials, now: number): Promise<{ system: SystemRecord; hmac: string } | undefined> {
+  private async keyOwner(creds: Credentials, now: number): Promise<{ system: SystemRecord; hmac: string; keyId: string | null } | undefined> {
     const key = creds.scheme === 'bearer' ? creds.token : creds.password;
     const claimed = creds.scheme === 'bearer' ? keySystemId(key) : creds.username;
     const hmac = key ? keyHmac(this.keySecret, key) : '';
@@ -128,13 +130,22 @@ export class Authenticator {
     const system = found ? this.registry.get(found.systemId) : undefined;
     const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
     if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed) return undefined;
-    return { system, hmac };
+    return { system, hmac, keyId: found.keyId ?? null };
   }
 
   /**
    * The audit actor of an administrator's Bearer token: `admin` (the bootstrap token, until the first rotation's
    * overlap ends) or `admin:<tokenId>` (a rotated one, stored as an HMAC). Throws 401 otherwise (429 during a block).
    */
+  /**
+   * The system whose valid key these credentials carry, or undefined; nothing is recorded (no failure, no last
+   * seen). For attributing a request refused before its handler ran (413) to the system that sent it.
+   */
+  async identify(creds: Credentials | undefined): Promise<string | undefined> {
+    const key = !creds ? '' : creds.scheme === 'bearer' ? creds.token : creds.password;
+    return key && (await this.validSystemKey(key, this.clock())) ? keySystemId(key) ?? undefined : undefined;
+  }
+
   async admin(creds: Credentials | undefined, client: string, path: string): Promise<string> {
     const now = this.clock();
     // Credential-less requests claim nothing, on admin routes as elsewhere: one budget per client address.
@@ -180,12 +191,14 @@ export class Authenticator {
   private async gate(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
     const retryAfter = this.limiter.blockedFor(limitKey(a.client, a.claimed), now);
     if (!retryAfter) return;
+    if (a.claimed.target) this.opts.onFailed?.(a.claimed.target, now);
     await this.failures.record(a, now);
     throw new HubError('HUB_AUTH_RATE_LIMITED', `Too many failed authentication attempts; try again in ${retryAfter} s`, [], { retryAfter });
   }
 
   private async failed(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
     this.limiter.fail(limitKey(a.client, a.claimed), now);
+    if (a.claimed.target) this.opts.onFailed?.(a.claimed.target, now);
     await this.failures.record(a, now);
   }
 }

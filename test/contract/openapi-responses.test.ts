@@ -85,6 +85,9 @@ t.test('every operation answers as the document says', async (t) => {
   t.equal((await call('PATCH', '/v1/admin/rollout', { headers: admin, body: JSON.stringify({ entries: [{ id: 'so-y-te', department: 'Sở Y tế', order: 1, systemId: 'pull-sys', note: 'contract test' }] }) })).status, 200);
   await call('PATCH', '/v1/admin/rollout', { headers: admin, body: JSON.stringify({ entries: [{ id: 'so-y-te', order: 'first' }] }) }); // 422
   t.equal((await call('GET', '/v1/admin/rollout', { headers: admin })).status, 200);
+  t.equal((await call('GET', `/v1/admin/systems/${tnmt}/conformance`, { headers: admin })).status, 200);
+  t.equal((await call('GET', `/v1/admin/systems/${soap}/conformance`, { headers: admin })).status, 200);
+  t.equal((await call('GET', '/v1/admin/systems/nobody/conformance', { headers: admin })).status, 404);
 
   // Inbound: canonical (202, 422, 415, 401), TN&MT (XML and JSON answers), SOAP (answer, Fault), the WSDL.
   const bearer = (k: string) => ({ authorization: `Bearer ${k}` });

@@ -4,9 +4,9 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { databaseBefore } from '../helpers/migrations.js';
 import { parseRfc3339 } from '../../src/util/time.js';
 
 const at = (s: string) => parseRfc3339(s)!;
@@ -16,13 +16,7 @@ t.test('clock-columns migration: existing rows judged against dueAt, status 5 ro
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const clock = MIGRATIONS.find((m) => m.name === 'clock-columns')!;
   t.ok(clock, 'the migration exists');
-  const old = new Database(path.join(dir, 'hub.sqlite'));
-  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  for (const m of MIGRATIONS.filter((m) => m.version < clock.version)) {
-    old.exec(m.sql);
-    m.up?.(old);
-    old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, '2026-11-01T00:00:00Z');
-  }
+  const old = databaseBefore(dir, clock.version);
   const docs = {
     round: { status: 5, supplements: [{ requestedAt: '2026-10-01T08:00:00+07:00', resubmittedAt: '2026-10-03T08:00:00+07:00' }, { requestedAt: '2026-11-02T09:30:00+07:00' }], steps: [{ at: '2026-11-02T09:30:00+07:00', status: 5 }] },
     step: { status: 5, steps: [{ at: '2026-10-20T08:00:00+07:00', status: 5 }, { at: '2026-10-25T10:00:00.500+07:00', status: 5 }] },

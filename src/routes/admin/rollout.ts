@@ -36,7 +36,7 @@ export async function adminRolloutRoutes(app: FastifyInstance, { ctx }: { ctx: H
   app.get('/v1/admin/rollout', {
     config: { action: 'rollout.read' },
     schema: { operationId: 'getRollout', summary: 'The rollout registry, by order, with each entry\'s derived state and traffic', tags: ['admin'], response: { 200: registry, ...errors } },
-  }, async () => rolloutView(ctx.store, ctx.registry, ctx.bookkeeping));
+  }, async () => rolloutView(ctx.store, ctx.registry, ctx.bookkeeping, Date.now(), { ...ctx.conformance, nationalIssuers: ctx.config.nationalIssuers }));
 
   app.patch<{ Body: unknown }>('/v1/admin/rollout', {
     config: { action: 'rollout.update' },
@@ -48,6 +48,6 @@ export async function adminRolloutRoutes(app: FastifyInstance, { ctx }: { ctx: H
   }, async (req) => {
     await patchRollout(ctx.store, req.body, entryFor(req, 'rollout.update', null));
     audited(req);
-    return rolloutView(ctx.store, ctx.registry, ctx.bookkeeping);
+    return rolloutView(ctx.store, ctx.registry, ctx.bookkeeping, Date.now(), { ...ctx.conformance, nationalIssuers: ctx.config.nationalIssuers });
   });
 }

@@ -6,7 +6,7 @@ import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
 import type { SqliteAuditLog } from './audit-chain.js';
 import type {
-  AdminStore, AuditEntry, Bookkeeping, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts,
+  AdminStore, AuditEntry, Bookkeeping, CodeCount, DayTraffic, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts,
 } from '../types.js';
 
 type RolloutRow = { id: string; ord: number; department: string; origin: 'seed' | 'province'; successor: string | null;
@@ -142,19 +142,52 @@ export class SqliteAdminStore implements AdminStore {
   }
 
   async recordBookkeeping(b: Bookkeeping): Promise<void> {
+    this.db.transaction(() => this.applyBookkeeping(b))();
+  }
+
+  /** Writes buffered bookkeeping in the caller's transaction (the group commit's side write). */
+  applyBookkeeping(b: Bookkeeping): void {
     const key = this.db.prepare('UPDATE system_keys SET last_used_at = ? WHERE key_hmac = ? AND (last_used_at IS NULL OR last_used_at < ?)');
     const seen = this.db.prepare('UPDATE systems SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)');
-    const traffic = this.db.prepare(`INSERT INTO traffic (system_id, day, accepted, refused, duplicates) VALUES (?, ?, ?, ?, ?)
+    const traffic = this.db.prepare(`INSERT INTO traffic (system_id, day, accepted, refused, duplicates, auth_ok, auth_failed, last_auth_at,
+        last_auth_key, last_failed_at, statuses) VALUES (@s, @day, @accepted, @refused, @duplicates, @authOk, @authFailed, @lastAuthAt,
+        @lastAuthKey, @lastFailedAt, @statuses)
       ON CONFLICT (system_id, day) DO UPDATE SET accepted = accepted + excluded.accepted, refused = refused + excluded.refused,
-      duplicates = duplicates + excluded.duplicates`);
+      duplicates = duplicates + excluded.duplicates, auth_ok = auth_ok + excluded.auth_ok, auth_failed = auth_failed + excluded.auth_failed,
+      last_auth_key = CASE WHEN excluded.last_auth_at IS NOT NULL AND (last_auth_at IS NULL OR excluded.last_auth_at >= last_auth_at) THEN excluded.last_auth_key ELSE last_auth_key END,
+      last_auth_at = CASE WHEN excluded.last_auth_at IS NOT NULL AND (last_auth_at IS NULL OR excluded.last_auth_at >= last_auth_at) THEN excluded.last_auth_at ELSE last_auth_at END,
+      last_failed_at = NULLIF(MAX(COALESCE(last_failed_at, ''), COALESCE(excluded.last_failed_at, '')), ''),
+      statuses = statuses | excluded.statuses`);
+    const code = this.db.prepare(`INSERT INTO traffic_codes (system_id, day, code, rule, count, example, example_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (system_id, day, code, rule) DO UPDATE SET count = count + excluded.count,
+      example = CASE WHEN excluded.example_at IS NOT NULL AND (example_at IS NULL OR excluded.example_at >= example_at) THEN excluded.example ELSE example END,
+      example_at = CASE WHEN excluded.example_at IS NOT NULL AND (example_at IS NULL OR excluded.example_at >= example_at) THEN excluded.example_at ELSE example_at END`);
     this.db.transaction(() => {
       for (const [hmac, at] of b.keysUsed) key.run(at, hmac, at);
       for (const [id, at] of b.systemsSeen) seen.run(at, id, at);
       for (const [k, c] of b.traffic) {
         const [systemId, day] = k.split('\u0000') as [string, string];
-        traffic.run(systemId, day, c.accepted, c.refused, c.duplicates);
+        const { codes, ...counts } = c;
+        traffic.run({ s: systemId, day, ...counts });
+        for (const x of codes) code.run(systemId, day, x.code, x.rule, x.count, x.example, x.exampleAt);
       }
     })();
+  }
+
+  async trafficWindow(systemId: string, sinceDay: string): Promise<DayTraffic> {
+    const r = this.db.prepare(`SELECT COALESCE(SUM(accepted), 0) AS accepted, COALESCE(SUM(refused), 0) AS refused,
+      COALESCE(SUM(duplicates), 0) AS duplicates, COALESCE(SUM(auth_ok), 0) AS authOk, COALESCE(SUM(auth_failed), 0) AS authFailed,
+      MAX(last_auth_at) AS lastAuthAt, NULLIF(MAX(COALESCE(last_failed_at, '')), '') AS lastFailedAt
+      FROM traffic WHERE system_id = ? AND day >= ?`).get(systemId, sinceDay) as Omit<DayTraffic, 'statuses' | 'codes' | 'lastAuthKey'>;
+    const key = r.lastAuthAt === null ? null : (this.db.prepare('SELECT last_auth_key FROM traffic WHERE system_id = ? AND day >= ? AND last_auth_at = ? LIMIT 1')
+      .pluck().get(systemId, sinceDay, r.lastAuthAt) as string | null | undefined) ?? null;
+    // Bitwise OR has no aggregate in SQLite: a window holds at most a few dozen days.
+    const bits = this.db.prepare('SELECT statuses FROM traffic WHERE system_id = ? AND day >= ?').pluck().all(systemId, sinceDay) as number[];
+    const codes = this.db.prepare(`SELECT code, rule, SUM(count) AS count, NULL AS example, MAX(example_at) AS exampleAt
+      FROM traffic_codes WHERE system_id = ? AND day >= ? GROUP BY code, rule ORDER BY code, rule`).all(systemId, sinceDay) as CodeCount[];
+    const example = this.db.prepare('SELECT example FROM traffic_codes WHERE system_id = ? AND day >= ? AND code = ? AND rule = ? AND example_at = ? LIMIT 1').pluck();
+    for (const c of codes) if (c.exampleAt !== null) c.example = (example.get(systemId, sinceDay, c.code, c.rule, c.exampleAt) as string | null | undefined) ?? null;
+    return { ...r, lastAuthKey: key, statuses: bits.reduce((a, b) => a | b, 0), codes };
   }
 
   async traffic(systemId: string, sinceDay: string): Promise<{ window: TrafficCounts; total: TrafficCounts }> {

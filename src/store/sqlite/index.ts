@@ -125,7 +125,7 @@ export class SqliteStore implements Store {
         traceparent, event, created_at AS createdAt FROM outbox WHERE relayed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
       markRelayed: p('UPDATE outbox SET relayed_at = ? WHERE seq = ?'),
       backlog: p('SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL'),
-      findKey: p('SELECT system_id AS systemId, key_hmac AS keyHmac, created_at AS createdAt, valid_until AS validUntil FROM system_keys WHERE key_hmac = ?'),
+      findKey: p('SELECT system_id AS systemId, key_hmac AS keyHmac, created_at AS createdAt, valid_until AS validUntil, key_id AS keyId FROM system_keys WHERE key_hmac = ?'),
     };
   }
 
@@ -219,6 +219,9 @@ export class SqliteStore implements Store {
     switch (w.kind) {
       case 'relayed':
         for (const s of w.seqs) this.q.markRelayed.run(w.at, s);
+        break;
+      case 'bookkeeping':
+        this.admin.applyBookkeeping(w.batch);
         break;
     }
   }

@@ -360,4 +360,29 @@ CREATE INDEX certificates_system ON certificates(system_id);
 ALTER TABLE changes ADD COLUMN signature TEXT;
 `,
   },
+  {
+    version: 10,
+    name: 'conformance-counters',
+    sql: `
+-- The conformance report's per-day counters (api.md "Conformance report"), beside the rollout's: authentications,
+-- the statuses seen in accepted changes (bit n = status n), and refused items by code and codeRules rule with
+-- the last offending agency, dossier or procedure code (never personal data).
+ALTER TABLE traffic ADD COLUMN auth_ok INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE traffic ADD COLUMN auth_failed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE traffic ADD COLUMN last_auth_at TEXT;
+ALTER TABLE traffic ADD COLUMN last_auth_key TEXT;
+ALTER TABLE traffic ADD COLUMN last_failed_at TEXT;
+ALTER TABLE traffic ADD COLUMN statuses INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE traffic_codes (
+  system_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  code TEXT NOT NULL,                 -- '' with rule knownProcedure: an accepted item whose procedure is unknown
+  rule TEXT NOT NULL,                 -- '' when no codeRules rule watches the code
+  count INTEGER NOT NULL DEFAULT 0,
+  example TEXT,
+  example_at TEXT,
+  PRIMARY KEY (system_id, day, code, rule)
+) WITHOUT ROWID;
+`,
+  },
 ];
