@@ -38,6 +38,9 @@ import { statsRoutes } from './routes/stats.js';
 import { publicRoutes } from './routes/public.js';
 import { Trust } from './trust/service.js';
 import { trustRoutes, certificateRoutes } from './routes/trust.js';
+import { ConsoleSessions } from './console/sessions.js';
+import { consoleSessionRoutes } from './console/routes.js';
+import { consoleStaticRoutes } from './console/static.js';
 
 export interface BuildOptions {
   config: Readonly<HubConfig>;
@@ -82,6 +85,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   if (relay) broker = relay;
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping,
+    consoleSessions: new ConsoleSessions(config.consoleIdleS * 1000),
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
       onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),
       onAuthenticated: (id, hmac, now) => bookkeeping.seen(id, hmac, now),
@@ -161,6 +165,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(publicRoutes, { ctx });
   await app.register(trustRoutes, { ctx });
   await app.register(certificateRoutes, { ctx });
+  await app.register(consoleSessionRoutes, { ctx, sessions: ctx.consoleSessions });
+  await app.register(consoleStaticRoutes);
 
   app.addHook('onClose', async () => {
     await relay?.close(); // before the store: it flushes what the broker confirmed

@@ -52,6 +52,8 @@ export interface HubConfig {
   secretsDir: string;
   /** HUB_SIGN_RECEIPTS=on: every JSON receipt carries the hub's CMS signature (api.md "Trust"). */
   signReceipts: boolean;
+  /** HUB_CONSOLE_IDLE_S: a console session unused this long (seconds) ends; it ends after 8 h of use in any case. */
+  consoleIdleS: number;
 }
 
 const schema = {
@@ -82,6 +84,7 @@ const schema = {
     minFreeMb: { type: 'number', minimum: 0 },
     secretsDir: { type: 'string', minLength: 1 },
     signReceipts: { type: 'boolean' },
+    consoleIdleS: { type: 'integer', minimum: 1, maximum: 28800 },
   },
   required: ['port', 'host', 'publicUrl', 'dataDir', 'configDir', 'amqpUrl', 'amqpPrefix', 'bodyLimit', 'requestTimeoutMs', 'logLevel'],
 } as const;
@@ -129,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     minFreeMb: int(env.HUB_MIN_FREE_MB, 100),
     secretsDir: '',
     signReceipts: env.HUB_SIGN_RECEIPTS === 'on',
+    consoleIdleS: int(env.HUB_CONSOLE_IDLE_S, 1800),
     ...overrides,
   };
   // After the overrides: a test's dataDir decides the default secrets folder.

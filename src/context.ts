@@ -12,6 +12,7 @@ import type { CalendarWarnings } from './calendar/due-dates.js';
 import type { BookkeepingBuffer } from './systems/bookkeeping.js';
 import { credentialsFrom } from './trust/auth.js';
 import { HubError } from './errors.js';
+import { sessionActor, type ConsoleSessions } from './console/sessions.js';
 
 /** What /readyz reports of the relay; the relay fills it in when it runs. */
 export interface BrokerState {
@@ -32,6 +33,8 @@ export interface HubContext {
   /** The calendar's warnings for /readyz and /metrics (domain.md "Deadlines" rule 9). */
   calendarWarnings(): Promise<CalendarWarnings>;
   bookkeeping: BookkeepingBuffer;
+  /** Sessions of the administrator console (src/console/): in memory, per instance. */
+  consoleSessions: ConsoleSessions;
 }
 
 export async function requireSystem(ctx: HubContext, req: FastifyRequest): Promise<SystemRecord> {
@@ -40,6 +43,9 @@ export async function requireSystem(ctx: HubContext, req: FastifyRequest): Promi
 
 /** The audit actor of the administrator's token (`admin` or `admin:<tokenId>`), or a 401. */
 export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promise<string> {
+  // The console's session cookie (+ X-CSRF-Token on changes) stands for the token it was opened with.
+  const viaConsole = sessionActor(ctx.consoleSessions, req);
+  if (viaConsole) return viaConsole;
   return ctx.auth.admin(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
 }
 
