@@ -1,0 +1,33 @@
+// Vietnamese by default, English second; numbers and dates the Vietnamese way in both (vi-VN formats).
+export type Lang = 'vi' | 'en';
+const VI = {
+  title: 'Bảng điều khiển LGSP', signIn: 'Đăng nhập', signOut: 'Đăng xuất', token: 'Mã quản trị (admin token)',
+  overview: 'Tổng quan', systems: 'Hệ thống', system: 'Hệ thống', state: 'Trạng thái', lastSeen: 'Lần cuối kết nối',
+  today: 'Hồ sơ hôm nay', errorRate: 'Tỷ lệ lỗi', pending: 'Chờ gửi', failed: 'Gửi lỗi', mailbox: 'Hộp thư',
+  store: 'Kho dữ liệu', broker: 'Máy chủ hàng đợi', outbox: 'Hàng đợi outbox', oldest: 'cũ nhất', seconds: 'giây',
+  refreshed: 'Cập nhật lúc', language: 'English', name: 'Tên', adapter: 'Bộ chuyển đổi', error: 'Lỗi', never: 'chưa',
+  sessionEnded: 'Phiên làm việc đã kết thúc, vui lòng đăng nhập lại.',
+};
+const EN: typeof VI = {
+  title: 'LGSP console', signIn: 'Sign in', signOut: 'Sign out', token: 'Administrator token',
+  overview: 'Overview', systems: 'Systems', system: 'System', state: 'State', lastSeen: 'Last seen',
+  today: 'Dossiers today', errorRate: 'Error rate', pending: 'Pending', failed: 'Failed', mailbox: 'Mailbox',
+  store: 'Store', broker: 'Broker', outbox: 'Outbox backlog', oldest: 'oldest', seconds: 's',
+  refreshed: 'Refreshed at', language: 'Tiếng Việt', name: 'Name', adapter: 'Adapter', error: 'Error', never: 'never',
+  sessionEnded: 'The session has ended: sign in again.',
+};
+export type Key = keyof typeof VI;
+export const texts = (lang: Lang) => (lang === 'vi' ? VI : EN);
+
+const num = new Intl.NumberFormat('vi-VN');
+export const formatNumber = (n: number) => num.format(n);
+export const formatPercent = (r: number | null) => (r === null ? '—' : `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(r * 100)} %`);
+/** `27/11/2026 08:15`, in the hub's time zone whatever the browser's. */
+export function formatDateTime(iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(d);
+  const g = (t: string) => p.find((x) => x.type === t)?.value ?? '';
+  return `${g('day')}/${g('month')}/${g('year')} ${g('hour')}:${g('minute')}`;
+}
