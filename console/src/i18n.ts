@@ -7,6 +7,10 @@ const VI = {
   store: 'Kho dữ liệu', broker: 'Máy chủ hàng đợi', outbox: 'Hàng đợi outbox', oldest: 'cũ nhất', seconds: 'giây',
   refreshed: 'Cập nhật lúc', language: 'English', name: 'Tên', adapter: 'Bộ chuyển đổi', error: 'Lỗi', never: 'chưa',
   sessionEnded: 'Phiên làm việc đã kết thúc, vui lòng đăng nhập lại.',
+  keyOnce: 'Khóa API chỉ hiển thị một lần, hãy sao chép ngay cho hệ thống', copy: 'Sao chép', rotate: 'Đổi khóa', retire: 'Ngừng hoạt động',
+  register: 'Đăng ký hệ thống', agencies: 'Mã đơn vị (cách nhau bởi dấu phẩy)', deadLetters: 'Thư lỗi', replay: 'Gửi lại', discard: 'Hủy bỏ',
+  dossier: 'Hồ sơ', reason: 'Lý do', attempts: 'Số lần thử', lastResponse: 'Phản hồi cuối', failedAt: 'Thời điểm lỗi', pick: 'Chọn',
+  audit: 'Nhật ký', chainOk: 'Chuỗi băm hợp lệ', chainBad: 'Chuỗi băm bị hỏng', actor: 'Người thực hiện', action: 'Hành động', time: 'Thời gian', target: 'Đối tượng', from: 'Địa chỉ',
 };
 const EN: typeof VI = {
   title: 'LGSP console', signIn: 'Sign in', signOut: 'Sign out', token: 'Administrator token',
@@ -15,6 +19,10 @@ const EN: typeof VI = {
   store: 'Store', broker: 'Broker', outbox: 'Outbox backlog', oldest: 'oldest', seconds: 's',
   refreshed: 'Refreshed at', language: 'Tiếng Việt', name: 'Name', adapter: 'Adapter', error: 'Error', never: 'never',
   sessionEnded: 'The session has ended: sign in again.',
+  keyOnce: 'The API key is shown this once: copy it now for the system', copy: 'Copy', rotate: 'Rotate key', retire: 'Retire',
+  register: 'Register a system', agencies: 'Agency codes (comma-separated)', deadLetters: 'Dead letters', replay: 'Replay', discard: 'Discard',
+  dossier: 'Dossier', reason: 'Reason', attempts: 'Attempts', lastResponse: 'Last response', failedAt: 'Failed at', pick: 'Select',
+  audit: 'Audit', chainOk: 'Hash chain verified', chainBad: 'Hash chain broken', actor: 'Actor', action: 'Action', time: 'Time', target: 'Target', from: 'From',
 };
 export type Key = keyof typeof VI;
 export const texts = (lang: Lang) => (lang === 'vi' ? VI : EN);

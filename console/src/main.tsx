@@ -1,22 +1,15 @@
 // The administrator console: sign-in, the overview (refreshing itself), the systems list, sign-out.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, setCsrf } from './api.js';
+import { api, setCsrf } from './api.js';
+import { ErrorBox } from './error.js';
+import { AuditPage, DeadLettersPage, SystemsPage } from './pages.js';
 import { formatDateTime, formatNumber, formatPercent, texts, type Lang } from './i18n.js';
 import './style.css';
 
 interface Session { actor: string; csrfToken: string; expiresAt: string }
 interface SystemRow { id: string; name: string; adapter: string; status: string; lastSeenAt: string | null; today: { accepted: number; refused: number; errorRate: number | null }; deliveries: { pending: number; failed: number }; mailbox: number }
 interface Overview { generatedAt: string; store: string; broker: string; outbox: { count: number; oldestSeconds: number }; systems: SystemRow[] }
-
-function ErrorBox({ err }: { err: unknown }) {
-  if (!err) return null;
-  if (err instanceof ApiError) {
-    return <div role="alert" class="error"><strong>{err.problem.code}</strong> {err.problem.detail}
-      {err.problem.errors.length > 0 && <ul>{err.problem.errors.map((e) => <li><code>{e.path}</code>: {e.message}</li>)}</ul>}</div>;
-  }
-  return <div role="alert" class="error">{String(err)}</div>;
-}
 
 function SignIn({ lang, onIn }: { lang: Lang; onIn: (s: Session) => void }) {
   const t = texts(lang);
@@ -73,6 +66,8 @@ function OverviewPage({ lang }: { lang: Lang }) {
 function App() {
   const [lang, setLang] = useState<Lang>((localStorage.getItem('lang') as Lang) ?? 'vi');
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [route, setRoute] = useState(location.hash || '#/');
+  useEffect(() => { const f = () => setRoute(location.hash || '#/'); addEventListener('hashchange', f); return () => removeEventListener('hashchange', f); }, []);
   const t = texts(lang);
   useEffect(() => { document.documentElement.lang = lang; localStorage.setItem('lang', lang); }, [lang]);
   useEffect(() => { api<Session>('GET', '/v1/console/session').then(signedIn, () => setSession(null)); }, []);
@@ -82,8 +77,8 @@ function App() {
   if (session === undefined) return null;
   if (!session) return <main>{toggle}<SignIn lang={lang} onIn={signedIn} /></main>;
   return <>
-    <header><strong>{t.title}</strong><nav><a href="#/">{t.overview}</a></nav><span>{session.actor}</span>{toggle}<button type="button" onClick={signOut}>{t.signOut}</button></header>
-    <main><OverviewPage lang={lang} /></main>
+    <header><strong>{t.title}</strong><nav><a href="#/">{t.overview}</a> <a href="#/systems">{t.systems}</a> <a href="#/dead-letters">{t.deadLetters}</a> <a href="#/audit">{t.audit}</a></nav><span>{session.actor}</span>{toggle}<button type="button" onClick={signOut}>{t.signOut}</button></header>
+    <main>{route === '#/systems' ? <SystemsPage lang={lang} /> : route === '#/dead-letters' ? <DeadLettersPage lang={lang} /> : route === '#/audit' ? <AuditPage lang={lang} /> : <OverviewPage lang={lang} />}</main>
   </>;
 }
 

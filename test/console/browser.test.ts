@@ -36,6 +36,30 @@ t.test('sign in, overview, a dossier on it, sign out', async (t) => {
   const audit = await hub.app.inject({ method: 'GET', url: '/v1/admin/audit?action=overview.read', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   t.ok((audit.json().items as { actor: string }[]).every((e) => e.actor === 'admin') && audit.json().items.length > 0, 'the page\'s reads are audited under the token\'s actor');
 
+  // Systems: a refused registration shows its HUB_ code and field; a good one shows its key once.
+  await page.getByRole('link', { name: 'Hệ thống' }).click();
+  await page.locator('tr[data-system="canon"]').waitFor(WAIT);
+  await page.getByLabel('ID').fill('Sai ID');
+  await page.getByLabel('Tên').fill('Hệ thống mới');
+  await page.getByRole('button', { name: 'Đăng ký hệ thống' }).click();
+  await page.getByRole('alert').filter({ hasText: 'HUB_' }).waitFor(WAIT);
+  t.match(await page.getByRole('alert').textContent(), /HUB_VALIDATION.*\/id/, 'the refusal shows its code and the field at fault');
+  await page.getByLabel('ID').fill('con-new');
+  await page.getByRole('button', { name: 'Đăng ký hệ thống' }).click();
+  const key = await page.getByTestId('api-key').textContent(WAIT);
+  t.match(key, /^con-new\./, 'the new key is shown once');
+  t.equal(hub.ctx.registry.get('con-new')?.name, 'Hệ thống mới', 'registered through the console, the name in NFC');
+  await page.screenshot({ path: `${SHOTS}systems.png`, fullPage: true });
+
+  await page.getByRole('link', { name: 'Thư lỗi' }).click();
+  await page.getByRole('heading', { name: 'Thư lỗi' }).waitFor(WAIT);
+  await page.screenshot({ path: `${SHOTS}dead-letters.png`, fullPage: true });
+
+  await page.getByRole('link', { name: 'Nhật ký' }).click();
+  t.match(await page.getByTestId('verify').textContent(WAIT), /^Chuỗi băm hợp lệ/, 'the audit page shows the chain verified');
+  await page.locator('td', { hasText: 'system.register' }).first().waitFor(WAIT);
+  await page.screenshot({ path: `${SHOTS}audit.png`, fullPage: true });
+
   await page.getByRole('button', { name: 'Đăng xuất' }).click();
   await page.getByLabel('Mã quản trị (admin token)').waitFor(WAIT);
   await page.screenshot({ path: `${SHOTS}signed-out.png` });
