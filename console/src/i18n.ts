@@ -11,6 +11,9 @@ const VI = {
   register: 'Đăng ký hệ thống', agencies: 'Mã đơn vị (cách nhau bởi dấu phẩy)', deadLetters: 'Thư lỗi', replay: 'Gửi lại', discard: 'Hủy bỏ',
   dossier: 'Hồ sơ', reason: 'Lý do', attempts: 'Số lần thử', lastResponse: 'Phản hồi cuối', failedAt: 'Thời điểm lỗi', pick: 'Chọn',
   audit: 'Nhật ký', chainOk: 'Chuỗi băm hợp lệ', chainBad: 'Chuỗi băm bị hỏng', actor: 'Người thực hiện', action: 'Hành động', time: 'Thời gian', target: 'Đối tượng', from: 'Địa chỉ',
+  stats: 'Thống kê', groupBy: 'Nhóm theo', byAgency: 'Theo đơn vị', byMonth: 'Theo tháng', byProcedure: 'Theo thủ tục', fromDate: 'Từ ngày', toDate: 'Đến ngày',
+  agencyCode: 'Mã đơn vị', procedureCode: 'Mã thủ tục', csv: 'Tải CSV', total: 'Tổng số',
+  early: 'Trước hạn', onTime: 'Đúng hạn', late: 'Trễ hạn', inProgress: 'Đang xử lý', overdue: 'Quá hạn',
 };
 const EN: typeof VI = {
   title: 'LGSP console', signIn: 'Sign in', signOut: 'Sign out', token: 'Administrator token',
@@ -23,6 +26,9 @@ const EN: typeof VI = {
   register: 'Register a system', agencies: 'Agency codes (comma-separated)', deadLetters: 'Dead letters', replay: 'Replay', discard: 'Discard',
   dossier: 'Dossier', reason: 'Reason', attempts: 'Attempts', lastResponse: 'Last response', failedAt: 'Failed at', pick: 'Select',
   audit: 'Audit', chainOk: 'Hash chain verified', chainBad: 'Hash chain broken', actor: 'Actor', action: 'Action', time: 'Time', target: 'Target', from: 'From',
+  stats: 'Statistics', groupBy: 'Group by', byAgency: 'By agency', byMonth: 'By month', byProcedure: 'By procedure', fromDate: 'From', toDate: 'To',
+  agencyCode: 'Agency code', procedureCode: 'Procedure code', csv: 'Download CSV', total: 'Total',
+  early: 'Early', onTime: 'On time', late: 'Late', inProgress: 'In progress', overdue: 'Overdue',
 };
 export type Key = keyof typeof VI;
 export const texts = (lang: Lang) => (lang === 'vi' ? VI : EN);

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrf } from './api.js';
 import { ErrorBox } from './error.js';
 import { AuditPage, DeadLettersPage, SystemsPage } from './pages.js';
+import { StatsPage } from './stats.js';
 import { formatDateTime, formatNumber, formatPercent, texts, type Lang } from './i18n.js';
 import './style.css';
 
@@ -77,8 +78,8 @@ function App() {
   if (session === undefined) return null;
   if (!session) return <main>{toggle}<SignIn lang={lang} onIn={signedIn} /></main>;
   return <>
-    <header><strong>{t.title}</strong><nav><a href="#/">{t.overview}</a> <a href="#/systems">{t.systems}</a> <a href="#/dead-letters">{t.deadLetters}</a> <a href="#/audit">{t.audit}</a></nav><span>{session.actor}</span>{toggle}<button type="button" onClick={signOut}>{t.signOut}</button></header>
-    <main>{route === '#/systems' ? <SystemsPage lang={lang} /> : route === '#/dead-letters' ? <DeadLettersPage lang={lang} /> : route === '#/audit' ? <AuditPage lang={lang} /> : <OverviewPage lang={lang} />}</main>
+    <header><strong>{t.title}</strong><nav><a href="#/">{t.overview}</a> <a href="#/systems">{t.systems}</a> <a href="#/dead-letters">{t.deadLetters}</a> <a href="#/stats">{t.stats}</a> <a href="#/audit">{t.audit}</a></nav><span>{session.actor}</span>{toggle}<button type="button" onClick={signOut}>{t.signOut}</button></header>
+    <main>{route === '#/systems' ? <SystemsPage lang={lang} /> : route === '#/dead-letters' ? <DeadLettersPage lang={lang} /> : route === '#/audit' ? <AuditPage lang={lang} /> : route === '#/stats' ? <StatsPage lang={lang} /> : <OverviewPage lang={lang} />}</main>
   </>;
 }
 

@@ -55,6 +55,11 @@ t.test('sign in, overview, a dossier on it, sign out', async (t) => {
   await page.getByRole('heading', { name: 'Thư lỗi' }).waitFor(WAIT);
   await page.screenshot({ path: `${SHOTS}dead-letters.png`, fullPage: true });
 
+  await page.getByRole('link', { name: 'Thống kê' }).click();
+  await page.getByTestId('chart').locator('text', { hasText: '000.00.15.H12' }).waitFor(WAIT);
+  t.equal(await page.getByTestId('total').textContent(), '1', 'the chart counts the dossier posted');
+  await page.screenshot({ path: `${SHOTS}statistics.png`, fullPage: true });
+
   await page.getByRole('link', { name: 'Nhật ký' }).click();
   t.match(await page.getByTestId('verify').textContent(WAIT), /^Chuỗi băm hợp lệ/, 'the audit page shows the chain verified');
   await page.locator('td', { hasText: 'system.register' }).first().waitFor(WAIT);

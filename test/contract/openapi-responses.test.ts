@@ -87,6 +87,9 @@ t.test('every operation answers as the document says', async (t) => {
   t.equal((await call('GET', '/v1/admin/rollout', { headers: admin })).status, 200);
   t.equal((await call('GET', '/v1/admin/overview', { headers: admin })).status, 200);
   await call('GET', '/v1/admin/overview'); // 401
+  t.equal((await call('GET', '/v1/admin/stats/ontime?groupBy=month', { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/stats/ontime', { headers: { ...admin, accept: 'text/csv' } });
+  await call('GET', '/v1/admin/stats/ontime?from=bad', { headers: admin }); // 400
 
   // The console's session: sign in (201, then 401), read it back, sign out (403 without CSRF, then 204).
   const json = { 'content-type': 'application/json' };
