@@ -26,6 +26,8 @@ import { asyncApiRoutes } from './routes/asyncapi.js';
 import { statsRoutes } from './routes/stats.js';
 import { publicRoutes } from './routes/public.js';
 import { trustRoutes, certificateRoutes } from './routes/trust.js';
+import { consoleSessionRoutes } from './console/routes.js';
+import { consoleStaticRoutes } from './console/static.js';
 
 export interface BuildOptions extends HubOptions {
   /** The services to serve; absent → built here and closed with the app (tests, one listener). */
@@ -108,6 +110,8 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   await app.register(publicRoutes, { ctx });
   await app.register(trustRoutes, { ctx });
   await app.register(certificateRoutes, { ctx });
+  await app.register(consoleSessionRoutes, { ctx, sessions: ctx.consoleSessions });
+  await app.register(consoleStaticRoutes);
 
   // A hub built here is this app's own; one given is closed by its owner (server.ts) after every listener.
   if (!opts.hub) app.addHook('onClose', () => hub.close());

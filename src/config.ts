@@ -59,6 +59,8 @@ export interface HubConfig {
   /** HUB_TLS_CERT / HUB_TLS_KEY: PEM files of the HTTPS listener; unset → issued by the hub CA into secretsDir. */
   tlsCert?: string;
   tlsKey?: string;
+  /** HUB_CONSOLE_IDLE_S: a console session unused this long (seconds) ends; it ends after 8 h of use in any case. */
+  consoleIdleS: number;
 }
 
 const schema = {
@@ -93,6 +95,7 @@ const schema = {
     tlsPort: { type: 'integer', minimum: 0, maximum: 65535 },
     tlsCert: { type: 'string', minLength: 1 },
     tlsKey: { type: 'string', minLength: 1 },
+    consoleIdleS: { type: 'integer', minimum: 1, maximum: 28800 },
   },
   // A certificate without its key (or the reverse) is a mistake, not a request for a generated pair.
   dependencies: { tlsCert: ['tlsKey'], tlsKey: ['tlsCert'] },
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tlsPort: env.TLS_PORT ? Number(env.TLS_PORT) : undefined,
     tlsCert: env.HUB_TLS_CERT ? path.resolve(env.HUB_TLS_CERT) : undefined,
     tlsKey: env.HUB_TLS_KEY ? path.resolve(env.HUB_TLS_KEY) : undefined,
+    consoleIdleS: int(env.HUB_CONSOLE_IDLE_S, 1800),
     ...overrides,
   };
   // After the overrides: a test's dataDir decides the default secrets folder.

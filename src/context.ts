@@ -15,6 +15,7 @@ import type { ConformanceEvidence } from './conformance/evidence.js';
 import { credentialsFrom, type Credentials } from './trust/auth.js';
 import { peerCertificate } from './trust/client-cert.js';
 import { HubError } from './errors.js';
+import { sessionActor, type ConsoleSessions } from './console/sessions.js';
 
 /** What /readyz reports of the relay; the relay fills it in when it runs. */
 export interface BrokerState {
@@ -37,6 +38,8 @@ export interface HubContext {
   bookkeeping: BookkeepingBuffer;
   /** The conformance report's criteria (config/conformance.json), its sample and mapping evidence, the catalogue. */
   conformance: { criteria: Readonly<Criteria>; evidence: ConformanceEvidence; knownProcedure: (code: string) => boolean };
+  /** Sessions of the administrator console (src/console/): in memory, per instance. */
+  consoleSessions: ConsoleSessions;
 }
 
 /**
@@ -50,6 +53,9 @@ export async function requireSystem(ctx: HubContext, req: FastifyRequest, inPayl
 
 /** The audit actor of the administrator's token (`admin` or `admin:<tokenId>`), or a 401. */
 export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promise<string> {
+  // The console's session cookie (+ X-CSRF-Token on changes) stands for the token it was opened with.
+  const viaConsole = sessionActor(ctx.consoleSessions, req);
+  if (viaConsole) return viaConsole;
   return ctx.auth.admin(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
 }
 

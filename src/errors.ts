@@ -13,6 +13,8 @@ export const ERRORS = {
   HUB_AUTH_MISSING: { status: 401, title: 'Credentials are required', retry: false },
   HUB_AUTH_INVALID: { status: 401, title: 'Credentials are invalid, unknown or retired', retry: false },
   HUB_AUTH_RATE_LIMITED: { status: 429, title: 'Too many failed authentication attempts', retry: true },
+  HUB_CONSOLE_SESSION_ENDED: { status: 401, title: 'The console session has ended (signed out, idle or too old)', retry: false },
+  HUB_CONSOLE_CSRF: { status: 403, title: 'The console request lacks its CSRF token', retry: false },
   HUB_AUTHZ_SYSTEM: { status: 403, title: "Credentials of another system", retry: false },
   HUB_AUTHZ_ROLE: { status: 403, title: 'The system role does not allow this operation', retry: false },
   HUB_AUTHZ_AGENCY_SCOPE: { status: 403, title: "The dossier's agency is outside the system's scope", retry: false },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { HubConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { ConsoleSessions } from './console/sessions.js';
 import { loadCriteria } from './conformance/criteria.js';
 import { NO_EVIDENCE, type ConformanceEvidence } from './conformance/evidence.js';
 import { loadProcedures } from './calendar/catalogue.js';
@@ -85,6 +86,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping, trust,
     conformance: { criteria, evidence: opts.evidence ?? NO_EVIDENCE, knownProcedure },
+    consoleSessions: new ConsoleSessions(config.consoleIdleS * 1000),
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
       certificates: trust,
       onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),

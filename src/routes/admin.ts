@@ -7,6 +7,8 @@ import { adminAuditRoutes } from './admin/audit.js';
 import { adminRolloutRoutes } from './admin/rollout.js';
 import { adminTokenRoutes } from './admin/token.js';
 import { adminConformanceRoutes } from './admin/conformance.js';
+import { adminOverviewRoutes } from './admin/overview.js';
+import { adminStatsRoutes } from './admin/stats.js';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
   await app.register(adminSystemRoutes, { ctx });
@@ -14,4 +16,6 @@ export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ct
   await app.register(adminRolloutRoutes, { ctx });
   await app.register(adminTokenRoutes, { ctx, keySecret });
   await app.register(adminConformanceRoutes, { ctx });
+  await app.register(adminOverviewRoutes, { ctx });
+  await app.register(adminStatsRoutes, { ctx });
 }

@@ -7,6 +7,7 @@ import { HubError } from '../errors.js';
 import { scopeCodes } from '../dossiers/routing.js';
 import { ONTIME_BUCKETS, ONTIME_EXTRA } from '../calendar/ontime.js';
 import { formatVn } from '../util/time.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireSystem, type HubContext } from '../context.js';
 import { GROUP_BY, type GroupBy } from '../stats/types.js';
 import { CSV_TYPE, ontimeCsv, prefersCsv } from '../stats/csv.js';
@@ -35,7 +36,19 @@ const reportSchema = {
   }],
 } as const;
 
-interface Query { agency?: string; procedure?: string; from?: string; to?: string; groupBy?: GroupBy }
+export const ontimeQuery = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    agency: { type: 'string', minLength: 1, maxLength: 32 }, procedure: { type: 'string', minLength: 1, maxLength: 16 },
+    from: { type: 'string', maxLength: 40 }, to: { type: 'string', maxLength: 40 }, groupBy: { enum: [...GROUP_BY] },
+  },
+} as const;
+export const ontimeResponses = {
+  200: { description: reportSchema.description, content: { 'application/json': { schema: reportSchema }, 'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM' } } } },
+  '4xx': problemResponse,
+} as const;
+
+export interface Query { agency?: string; procedure?: string; from?: string; to?: string; groupBy?: GroupBy }
 
 export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   app.get<{ Querystring: Query }>('/v1/stats/ontime', {
@@ -47,20 +60,17 @@ export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
         'The report ends at min(to, now). groupBy adds groups (keys: agency code, procedure code, month YYYY-MM in +07:00) holding at least one dossier. ' +
         'The platform sees every dossier; other systems the dossiers in their scope. Accept: text/csv answers CSV.',
       tags: ['stats'],
-      querystring: {
-        type: 'object', additionalProperties: false,
-        properties: {
-          agency: { type: 'string', minLength: 1, maxLength: 32 }, procedure: { type: 'string', minLength: 1, maxLength: 16 },
-          from: { type: 'string', maxLength: 40 }, to: { type: 'string', maxLength: 40 }, groupBy: { enum: [...GROUP_BY] },
-        },
-      },
-      response: {
-        200: { description: reportSchema.description, content: { 'application/json': { schema: reportSchema }, 'text/csv': { schema: { type: 'string', description: 'UTF-8 with BOM' } } } },
-        '4xx': problemResponse,
-      },
+      querystring: ontimeQuery,
+      response: ontimeResponses,
     },
   }, async (req, reply) => {
     const system = await requireSystem(ctx, req);
+    return ontimeAnswer(ctx, req, reply, system.role === 'platform' ? undefined : scopeCodes(system));
+  });
+}
+
+/** The report for the query, as JSON or (Accept: text/csv) CSV; `scope` limits it to those agencies. */
+export async function ontimeAnswer(ctx: HubContext, req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, scope?: ReturnType<typeof scopeCodes>): Promise<unknown> {
     const q = req.query;
     const now = Date.now();
     const from = q.from !== undefined ? parseReportInstant('from', q.from) : undefined;
@@ -74,11 +84,10 @@ export async function statsRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
       ...(q.agency !== undefined ? { agency: q.agency } : {}),
       ...(q.procedure !== undefined ? { procedure: q.procedure } : {}),
       ...(q.groupBy ? { groupBy: q.groupBy } : {}),
-      ...(system.role === 'platform' ? {} : { scope: scopeCodes(system) }),
+      ...(scope ? { scope } : {}),
     });
     const body = { from: from === undefined ? null : formatVn(from), to: formatVn(to), ...result };
     reply.header('vary', 'accept');
     if (prefersCsv(req.headers.accept)) return reply.type(CSV_TYPE).header('content-disposition', 'attachment; filename="ontime.csv"').send(ontimeCsv(body, q.groupBy));
     return body;
-  });
 }

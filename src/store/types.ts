@@ -151,6 +151,8 @@ export interface RelayStore {
   onMailbox(listener: (systemId: string) => void): () => void;
   /** Open dead letters and unacknowledged mailbox messages per system (the /metrics gauges); optional for a store. */
   depths?(): Promise<{ deadLetters: Record<string, number>; mailbox: Record<string, number> }>;
+  /** Push deliveries planned and not yet delivered or dead, per system (the console's overview); optional for a store. */
+  pendingDeliveries?(): Promise<Record<string, number>>;
 }
 
 /** A client certificate issued by the hub CA to a system (api.md "Trust"). */

@@ -88,6 +88,22 @@ t.test('every operation answers as the document says', async (t) => {
   t.equal((await call('GET', `/v1/admin/systems/${tnmt}/conformance`, { headers: admin })).status, 200);
   t.equal((await call('GET', `/v1/admin/systems/${soap}/conformance`, { headers: admin })).status, 200);
   t.equal((await call('GET', '/v1/admin/systems/nobody/conformance', { headers: admin })).status, 404);
+  t.equal((await call('GET', '/v1/admin/overview', { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/overview'); // 401
+  t.equal((await call('GET', '/v1/admin/stats/ontime?groupBy=month', { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/stats/ontime', { headers: { ...admin, accept: 'text/csv' } });
+  await call('GET', '/v1/admin/stats/ontime?from=bad', { headers: admin }); // 400
+
+  // The console's session: sign in (201, then 401), read it back, sign out (403 without CSRF, then 204).
+  const json = { 'content-type': 'application/json' };
+  await call('POST', '/v1/console/session', { headers: json, body: JSON.stringify({ token: 'not-the-token-0123456789abcdef0123456789' }) });
+  const signIn = await fetch(`${base}/v1/console/session`, { method: 'POST', headers: json, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  await call('POST', '/v1/console/session', { headers: json, body: JSON.stringify({ token: ADMIN_TOKEN }) });
+  const csrf = (JSON.parse((await call('GET', '/v1/console/session', { headers: { cookie } })).body) as Json).csrfToken as string;
+  await call('GET', '/v1/console/session'); // 401
+  await call('DELETE', '/v1/console/session', { headers: { cookie } }); // 403
+  t.equal((await call('DELETE', '/v1/console/session', { headers: { cookie, 'x-csrf-token': csrf } })).status, 204);
 
   // Inbound: canonical (202, 422, 415, 401), TN&MT (XML and JSON answers), SOAP (answer, Fault), the WSDL.
   const bearer = (k: string) => ({ authorization: `Bearer ${k}` });

@@ -135,6 +135,11 @@ export class SqliteRelayStore implements RelayStore {
     };
   }
 
+  async pendingDeliveries(): Promise<Record<string, number>> {
+    // Reads only the partial index of pending rows (deliveries_pending).
+    return Object.fromEntries(this.db.prepare("SELECT system_id, count(*) FROM deliveries WHERE state = 'pending' GROUP BY system_id").raw().all() as [string, number][]);
+  }
+
   onMailbox(listener: (systemId: string) => void): () => void {
     this.events.on('mailbox', listener);
     return () => this.events.off('mailbox', listener);
