@@ -43,7 +43,7 @@ export async function consoleSessionRoutes(app: FastifyInstance, { ctx, sessions
 
   app.get('/v1/console/session', {
     schema: {
-      operationId: 'getConsoleSession', summary: 'The session of the console cookie, with its CSRF token', tags: ['console'], security: [],
+      operationId: 'getConsoleSession', summary: 'The session of the console cookie, with its CSRF token', tags: ['console'], security: [{ consoleSession: [] }],
       response: { 200: sessionSchema, '4xx': problemResponse },
     },
   }, async (req, reply) => {
@@ -53,7 +53,7 @@ export async function consoleSessionRoutes(app: FastifyInstance, { ctx, sessions
 
   app.delete('/v1/console/session', {
     schema: {
-      operationId: 'signOutConsole', summary: 'Sign out: the session ends at once (needs X-CSRF-Token)', tags: ['console'], security: [],
+      operationId: 'signOutConsole', summary: 'Sign out: the session ends at once (needs X-CSRF-Token)', tags: ['console'], security: [{ consoleSession: [] }],
       response: { 204: { description: 'Signed out; the cookie is cleared', type: 'null' }, '4xx': problemResponse },
     },
   }, async (req, reply: FastifyReply) => {

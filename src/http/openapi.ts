@@ -171,6 +171,7 @@ export function swaggerOptions(config: Readonly<HubConfig>): FastifyDynamicSwagg
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'System API key <systemId>.<secret>, or the admin token on /v1/admin' },
           basic: { type: 'http', scheme: 'basic', description: 'User = system id, password = API key' },
+          consoleSession: { type: 'apiKey', in: 'cookie', name: 'hub_console', description: 'The console session cookie (POST /v1/console/session); changes also need X-CSRF-Token' },
         },
       },
       security: [{ bearer: [] }, { basic: [] }],

@@ -38,7 +38,7 @@ t.test('operationIds, problem+json errors, public endpoints and inbound bodies',
   const doc = (await hub.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Json;
   const ids: string[] = [];
   // The trust issue adds GET /v1/trust/ca.pem and POST /v1/receipts/verify, public too.
-  const publicOps = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/asyncapi.json', '/schemas/dossier.v1.json', 'get /v1/soap/{systemId}', '/v1/public/dossiers/{code}', '/v1/trust/ca.pem', 'post /v1/receipts/verify']);
+  const publicOps = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json', '/asyncapi.json', '/schemas/dossier.v1.json', 'get /v1/soap/{systemId}', '/v1/public/dossiers/{code}', '/v1/trust/ca.pem', 'post /v1/receipts/verify', 'post /v1/console/session']);
   for (const [p, item] of Object.entries<Json>(doc.paths)) {
     for (const m of METHODS.filter((x) => item[x])) {
       const op = item[m] as Json;
