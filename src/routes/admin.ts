@@ -6,10 +6,12 @@ import { adminSystemRoutes } from './admin/systems.js';
 import { adminAuditRoutes } from './admin/audit.js';
 import { adminRolloutRoutes } from './admin/rollout.js';
 import { adminTokenRoutes } from './admin/token.js';
+import { adminMappingRoutes } from './admin/mappings.js';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
   await app.register(adminSystemRoutes, { ctx });
   await app.register(adminAuditRoutes, { ctx });
   await app.register(adminRolloutRoutes, { ctx });
   await app.register(adminTokenRoutes, { ctx, keySecret });
+  await app.register(adminMappingRoutes, { ctx });
 }
