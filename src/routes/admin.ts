@@ -7,6 +7,7 @@ import { adminAuditRoutes } from './admin/audit.js';
 import { adminRolloutRoutes } from './admin/rollout.js';
 import { adminTokenRoutes } from './admin/token.js';
 import { adminMappingRoutes } from './admin/mappings.js';
+import { adminDryRunRoutes } from './admin/dry-run.js';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
   await app.register(adminSystemRoutes, { ctx });
@@ -14,4 +15,5 @@ export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ct
   await app.register(adminRolloutRoutes, { ctx });
   await app.register(adminTokenRoutes, { ctx, keySecret });
   await app.register(adminMappingRoutes, { ctx });
+  await app.register(adminDryRunRoutes, { ctx });
 }
