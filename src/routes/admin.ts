@@ -8,6 +8,7 @@ import { adminRolloutRoutes } from './admin/rollout.js';
 import { adminTokenRoutes } from './admin/token.js';
 import { adminMappingRoutes } from './admin/mappings.js';
 import { adminDryRunRoutes } from './admin/dry-run.js';
+import { adminSampleRoutes } from './admin/samples.js';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
   await app.register(adminSystemRoutes, { ctx });
@@ -16,4 +17,5 @@ export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ct
   await app.register(adminTokenRoutes, { ctx, keySecret });
   await app.register(adminMappingRoutes, { ctx });
   await app.register(adminDryRunRoutes, { ctx });
+  await app.register(adminSampleRoutes, { ctx });
 }

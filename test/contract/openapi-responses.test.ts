@@ -153,6 +153,13 @@ t.test('every operation answers as the document says', async (t) => {
   await call('GET', '/v1/admin/dossiers/000.00.00.A00-000101-0009/provenance', { headers: admin }); // 404
   t.equal((await call('POST', '/v1/admin/adapters/dry-run', { headers: admin, body: JSON.stringify({ mapping, contentType: 'application/json', payload: readFileSync(path.join(SYSTEMS, 'so-khdt', 'samples', 'khdt.json'), 'utf8') }) })).status, 200);
   await call('POST', '/v1/admin/adapters/dry-run', { headers: admin, body: JSON.stringify({ mapping: { language: 'x' }, contentType: 'application/json', payload: {} }) }); // 422
+  const sample = JSON.parse((await call('POST', '/v1/admin/systems/map-khdt/samples', { headers: admin, body: JSON.stringify({ name: 's', contentType: 'application/json', payload: readFileSync(path.join(SYSTEMS, 'so-khdt', 'samples', 'khdt.json'), 'utf8') }) })).body) as Json;
+  await call('POST', '/v1/admin/systems/map-khdt/samples', { headers: admin, body: JSON.stringify({ name: 's', contentType: 'application/json', payload: '{}', expected: { refused: { code: 'HUB_X' } } }) }); // 422
+  await call('GET', '/v1/admin/systems/map-khdt/samples', { headers: admin });
+  await call('GET', `/v1/admin/systems/map-khdt/samples/${sample.id}`, { headers: admin });
+  t.equal((await call('POST', `/v1/admin/systems/map-khdt/samples/${sample.id}/approve`, { headers: admin, body: '{}' })).status, 200);
+  t.equal((await call('DELETE', `/v1/admin/systems/map-khdt/samples/${sample.id}`, { headers: admin })).status, 204);
+  await call('DELETE', `/v1/admin/systems/map-khdt/samples/${sample.id}`, { headers: admin }); // 404
 
   // Trust: the CA (public), certificates from a CSR, receipt verification (public).
   await call('GET', '/v1/trust/ca.pem');

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HubError, type ErrorCode } from '../../errors.js';
 import type { HubContext } from '../../context.js';
+import type { SystemRecord } from '../../store/types.js';
 import { AdapterError, type Adapter } from '../../../adapters/kit/contract.js';
 import { getAdapter } from '../../../adapters/registry.js';
 import { compileMapping } from '../../../adapters/kit/mapping/compile.js';
@@ -10,6 +11,11 @@ import { dryRun } from '../../../adapters/kit/mapping/dry-run.js';
 import { sha256Hex } from '../../util/canonical-json.js';
 import { problemResponse } from '../schemas.js';
 import { installAdmin, note } from './common.js';
+
+export interface DryAnswer {
+  refused?: { code: string };
+  items: { ok: boolean; ref?: unknown; change?: unknown; errors?: { code: string; native: string }[] }[];
+}
 
 type Body = {
   adapter?: string; mapping?: unknown; system?: string; version?: number; contentType: string;
@@ -41,6 +47,22 @@ function builtInRun(adapter: Adapter, body: Buffer, contentType: string, systemI
     return { ...answer, refused: { code: err.code, status: new HubError(err.code).status, detail: err.message, errors: err.errors } };
   }
   return answer;
+}
+
+/** A system's payload through its active version (or `version`), or its built-in adapter: the samples' run. */
+export async function runForSystem(ctx: HubContext, system: SystemRecord, version: number | undefined, body: Buffer, contentType: string): Promise<{ answer: DryAnswer; approvedVersion: string }> {
+  if (system.adapter !== 'mapping') {
+    const adapter = getAdapter(system.adapter);
+    if (!adapter) throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${system.adapter}`);
+    return { answer: builtInRun(adapter, body, contentType, system.id) as DryAnswer, approvedVersion: adapter.version };
+  }
+  const n = version ?? (await ctx.store.mappings.listVersions(system.id)).active;
+  const v = n === null ? undefined : await ctx.store.mappings.getVersion(system.id, n);
+  if (!v) throw new HubError('HUB_NOT_FOUND', `System ${system.id} has no mapping version ${n ?? '(none active)'}`);
+  const r = dryRun(compileMapping(v.document), body, contentType, { encode: false });
+  if (!r.ok) throw new HubError(r.code as ErrorCode, 'The stored mapping is refused', [...r.errors]);
+  if (r.answer.refused?.code === 'HUB_MEDIA_TYPE') throw new HubError('HUB_MEDIA_TYPE', r.answer.refused.detail, r.answer.refused.errors);
+  return { answer: r.answer as unknown as DryAnswer, approvedVersion: String(v.version) };
 }
 
 export async function adminDryRunRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
