@@ -42,7 +42,18 @@ t.test('samples of a mapping system', async (t) => {
   // A new active version that decodes differently: the sample no longer reproduces until re-approved.
   const v2 = structuredClone(KHDT) as { tables: { trangThai: { entries: [string, number][] } } };
   v2.tables.trangThai.entries = v2.tables.trangThai.entries.map(([k, n]) => [k, k === 'DANG_XU_LY' ? 5 : n === 5 ? 4 : n]);
-  t.equal((await admin(hub, 'PUT', '/v1/admin/systems/so-khdt/mapping', { mapping: v2 })).statusCode, 201);
+  const refused = await admin(hub, 'PUT', '/v1/admin/systems/so-khdt/mapping', { mapping: v2 });
+  t.equal(refused.statusCode, 409, 'the activation suite refuses a version that changes an approved result');
+  t.equal(refused.json().code, 'HUB_MAPPING_CONFORMANCE');
+  t.equal(refused.json().version, 2);
+  t.same(refused.json().failures.map((f: { check: string; sample: { name: string } }) => [f.check, f.sample.name]), [['samples', 'khdt']]);
+  t.equal((await admin(hub, 'GET', '/v1/admin/systems/so-khdt/mappings')).json().active, 1, 'stored, inactive');
+  t.equal((await admin(hub, 'POST', '/v1/admin/systems/so-khdt/mappings/2/activate', {})).statusCode, 409);
+  const forced = await admin(hub, 'POST', '/v1/admin/systems/so-khdt/mappings/2/activate', { force: true });
+  t.equal(forced.statusCode, 200, forced.body);
+  t.equal(forced.json().checks.find((c: { check: string }) => c.check === 'samples').state, 'forced');
+  const forcedAudit = (await hub.ctx.store.queryAudit({ action: 'mapping.activate', limit: 10 })).at(-1)!;
+  t.equal((forcedAudit.detail as { forced: boolean }).forced, true, 'audited as forced');
   t.same((await admin(hub, 'GET', url)).json().items.map((s: { reproduces: boolean }) => s.reproduces), [false, true]);
   const approved = await admin(hub, 'POST', `${url}/${good.json().id}/approve`, {});
   t.equal(approved.statusCode, 200, approved.body);

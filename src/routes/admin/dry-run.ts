@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { HubError, type ErrorCode } from '../../errors.js';
 import type { HubContext } from '../../context.js';
 import type { SystemRecord } from '../../store/types.js';
+import type { DryAnswer } from '../../mappings/expected.js';
 import { AdapterError, type Adapter } from '../../../adapters/kit/contract.js';
 import { getAdapter } from '../../../adapters/registry.js';
 import { compileMapping } from '../../../adapters/kit/mapping/compile.js';
@@ -11,11 +12,6 @@ import { dryRun } from '../../../adapters/kit/mapping/dry-run.js';
 import { sha256Hex } from '../../util/canonical-json.js';
 import { problemResponse } from '../schemas.js';
 import { installAdmin, note } from './common.js';
-
-export interface DryAnswer {
-  refused?: { code: string };
-  items: { ok: boolean; ref?: unknown; change?: unknown; errors?: { code: string; native: string }[] }[];
-}
 
 type Body = {
   adapter?: string; mapping?: unknown; system?: string; version?: number; contentType: string;

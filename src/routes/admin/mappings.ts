@@ -8,6 +8,7 @@ import type { SystemRecord } from '../../store/types.js';
 import { versionInsert } from '../../mappings/versions.js';
 import { formatVn } from '../../util/time.js';
 import { problemResponse } from '../schemas.js';
+import { activationSuite, type Check } from '../../mappings/suite.js';
 import { actorOf, audited, entryFor, installAdmin, note } from './common.js';
 
 const errors = { '4xx': problemResponse, '5xx': problemResponse } as const;
@@ -26,23 +27,6 @@ const checks = {
 } as const;
 const provenance = { type: ['object', 'null'], properties: { adapter: { type: 'string' }, version: { type: ['integer', 'string'] }, sha256: { type: 'string' } } } as const;
 
-type Check = { check: string; state: 'pass' | 'fail' | 'skipped' | 'forced'; detail: string };
-
-/**
- * The activation suite's answer. The stored version compiled (schema passes); the sample-based checks are vacuous
- * until the system has samples, and the hostile corpus and fuzz do not run in this build yet (said in `detail`).
- */
-function suiteChecks(activated: boolean): Check[] {
-  if (!activated) return ['schema', 'samples', 'roundTrip', 'hostile', 'fuzz'].map((check) => ({ check, state: check === 'schema' ? 'pass' : 'skipped', detail: check === 'schema' ? 'compiles' : 'not activated' }));
-  return [
-    { check: 'schema', state: 'pass', detail: 'compiles' },
-    { check: 'samples', state: 'skipped', detail: 'no samples' },
-    { check: 'roundTrip', state: 'skipped', detail: 'no samples' },
-    { check: 'hostile', state: 'skipped', detail: 'not run by this build' },
-    { check: 'fuzz', state: 'skipped', detail: 'no samples' },
-  ];
-}
-
 export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   installAdmin(app, ctx);
 
@@ -52,6 +36,19 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
     if (s.status === 'retired') throw new HubError('HUB_SYSTEM_RETIRED', `System ${id} is retired`);
     if (s.adapter !== 'mapping') throw new HubError('HUB_VALIDATION', `System ${id} uses the built-in adapter ${s.adapter}, not a mapping`, [{ path: '/adapter', message: 'is not mapping' }]);
     return s;
+  }
+
+  const notActivated = (): Check[] => ['schema', 'samples', 'roundTrip', 'hostile', 'fuzz'].map((check) => ({ check, state: check === 'schema' ? 'pass' : 'skipped', detail: check === 'schema' ? 'compiles' : 'not activated' }));
+
+  /** Runs the suite; a failure is 409 (the version stays stored, inactive) unless forced; then moves the pointer with its audit entry. */
+  async function activate_(req: Parameters<typeof entryFor>[0], s: SystemRecord, v: { version: number; sha256: string; document: string }, forced: boolean) {
+    const { checks, failures } = activationSuite(await ctx.store.mappings.listSamples(s.id), v.document, v.sha256, forced);
+    if (failures.length && !forced) {
+      throw new HubError('HUB_MAPPING_CONFORMANCE', `Version ${v.version} failed ${failures.length} check(s) of the activation suite; it stays stored and inactive`, [], { version: v.version, failures });
+    }
+    const previous = await ctx.store.mappings.activate(s.id, v.version, { ...entryFor(req, 'mapping.activate', s.id), detail: { version: v.version, sha256: v.sha256, forced: forced && failures.length > 0 } });
+    await ctx.registry.load();
+    return { previous, checks };
   }
 
   type PutBody = { mapping: unknown; note?: string; activate?: boolean; force?: boolean };
@@ -77,15 +74,13 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
     const { insert, compiled } = versionInsert(s.id, req.body.mapping, actor, formatVn(Date.now()), req.body.note ?? null);
     const activate = req.body.activate !== false;
     const forced = activate && req.body.force === true;
-    const entry = entryFor(req, 'mapping.version', s.id);
-    const out = await ctx.store.mappings.addVersion(insert, { ...entry, detail: { sha256: insert.sha256, size: insert.size } },
-      activate ? { ...entryFor(req, 'mapping.activate', s.id), detail: { sha256: insert.sha256, forced } } : null);
+    const out = await ctx.store.mappings.addVersion(insert, { ...entryFor(req, 'mapping.version', s.id), detail: { sha256: insert.sha256, size: insert.size } }, null);
     audited(req);
-    if (activate) await ctx.registry.load();
     req.log.info({ system: s.id, version: out.version, created: out.created, activate }, 'mapping version stored');
+    const checks = activate ? (await activate_(req, s, { version: out.version, sha256: insert.sha256, document: insert.document }, forced)).checks : notActivated();
     return reply.code(out.created ? 201 : 200).send({
       version: out.version, sha256: insert.sha256, size: insert.size, active: activate || out.previous === out.version,
-      warnings: compiled.warnings, checks: suiteChecks(activate),
+      warnings: compiled.warnings, checks,
     });
   });
 
@@ -128,11 +123,10 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
     const v = await ctx.store.mappings.getVersion(s.id, req.params.version);
     if (!v) throw new HubError('HUB_NOT_FOUND', `System ${s.id} has no mapping version ${req.params.version}`);
     const forced = req.body?.force === true;
-    const previous = await ctx.store.mappings.activate(s.id, v.version, { ...entryFor(req, 'mapping.activate', s.id), detail: { version: v.version, sha256: v.sha256, forced } });
+    const { previous, checks } = await activate_(req, s, v, forced);
     audited(req);
-    await ctx.registry.load();
     req.log.info({ system: s.id, version: v.version, previous }, 'mapping version activated');
-    return { active: v.version, previous, checks: suiteChecks(true) };
+    return { active: v.version, previous, checks };
   });
 
   app.get<{ Params: { code: string } }>('/v1/admin/dossiers/:code/provenance', {

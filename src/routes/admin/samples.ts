@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../../errors.js';
 import type { HubContext } from '../../context.js';
 import type { SampleRecord, SystemRecord } from '../../store/types.js';
-import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
+import { sha256Hex } from '../../util/canonical-json.js';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
 import { problemResponse } from '../schemas.js';
 import { actorOf, audited, entryFor, installAdmin } from './common.js';
-import { runForSystem, type DryAnswer } from './dry-run.js';
+import { runForSystem } from './dry-run.js';
+import { expectedOf, sampleDiff, sampleOk, type Expected } from '../../mappings/expected.js';
 
 export const MAX_SAMPLES = 50;
 const errors = { '4xx': problemResponse, '5xx': problemResponse } as const;
@@ -21,39 +22,6 @@ const sampleProps = {
   expected: { type: 'object', additionalProperties: true }, ok: { type: 'boolean' }, reproduces: { type: 'boolean' },
   diff: { type: 'array', items: { type: 'object', additionalProperties: true } }, payload: { type: 'string' },
 } as const;
-
-type Expected = { refused?: { code: string }; items?: ({ ok: true; ref: unknown; change: unknown } | { ok: false; errors: { code: string; native: string }[] })[] };
-export type DiffRow = { item: number | null; path: string; expected: unknown; actual: unknown };
-
-/** The approved form of a decoder's answer (mapping.md §17's one format of expected results). */
-export function expectedOf(a: DryAnswer): Expected {
-  if (a.refused) return { refused: { code: a.refused.code } };
-  return { items: a.items.map((i) => (i.ok ? { ok: true as const, ref: i.ref, change: i.change } : { ok: false as const, errors: (i.errors ?? []).map((e) => ({ code: e.code, native: e.native })) })) };
-}
-
-const pairs = (errs: { code: string; native: string }[]) => errs.map((e) => `${e.code} ${e.native}`).sort();
-
-/** Rows where the actual result differs: ok items by canonical JSON of ref and change, refused ones by {code, native} pairs. */
-export function sampleDiff(expected: Expected, actual: Expected): DiffRow[] {
-  if (expected.refused || actual.refused) {
-    return expected.refused?.code === actual.refused?.code ? [] : [{ item: null, path: '/refused/code', expected: expected.refused?.code ?? null, actual: actual.refused?.code ?? null }];
-  }
-  const rows: DiffRow[] = [];
-  const n = Math.max(expected.items?.length ?? 0, actual.items?.length ?? 0);
-  for (let i = 0; i < n; i++) {
-    const e = expected.items?.[i];
-    const a = actual.items?.[i];
-    if (!e || !a || e.ok !== a.ok) { rows.push({ item: i, path: '/ok', expected: e?.ok ?? null, actual: a?.ok ?? null }); continue; }
-    if (e.ok && a.ok) {
-      for (const k of ['ref', 'change'] as const) if (canonicalJson(e[k]) !== canonicalJson(a[k])) rows.push({ item: i, path: `/${k}`, expected: e[k], actual: a[k] });
-    } else if (!e.ok && !a.ok && canonicalJson(pairs(e.errors)) !== canonicalJson(pairs(a.errors))) {
-      rows.push({ item: i, path: '/errors', expected: e.errors, actual: a.errors });
-    }
-  }
-  return rows;
-}
-
-export const sampleOk = (e: Expected): boolean => !e.refused && (e.items ?? []).every((i) => i.ok);
 
 export async function adminSampleRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   installAdmin(app, ctx);
