@@ -64,7 +64,7 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   const store = openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
-  await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e));
+  await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e), store);
   await seedRollout(store, config.configDir, log);
   const bookkeeping = new BookkeepingBuffer(store, (err) => log.error({ err }, 'bookkeeping flush failed'));
   let warnedBootstrap = 0;
