@@ -56,6 +56,8 @@ export const ERRORS = {
   HUB_SYSTEM_ADAPTER_UNKNOWN: { status: 422, title: 'No adapter with this name', retry: false },
   HUB_MAPPING_INVALID: { status: 422, title: 'The lgsp-mapping/1 document is invalid', retry: false },
   HUB_MAPPING_LIMIT: { status: 422, title: 'The item took the mapping past its node-visit limit', retry: false },
+  HUB_MAPPING_CONFORMANCE: { status: 409, title: 'The mapping version failed the activation suite', retry: false },
+  HUB_SAMPLE_MISMATCH: { status: 422, title: 'The sample does not decode to the expected result', retry: false },
   HUB_SYSTEM_RETIRED: { status: 409, title: 'The system is retired: it cannot be changed', retry: false },
   HUB_CSR_INVALID: { status: 400, title: 'The certificate signing request cannot be read', retry: false },
   HUB_CSR_WEAK: { status: 422, title: 'The certificate signing request uses a key or hash the hub does not accept', retry: false },

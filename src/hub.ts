@@ -7,7 +7,8 @@ import type { HubConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ConsoleSessions } from './console/sessions.js';
 import { loadCriteria } from './conformance/criteria.js';
-import { NO_EVIDENCE, type ConformanceEvidence } from './conformance/evidence.js';
+import type { ConformanceEvidence } from './conformance/evidence.js';
+import { mappingEvidence } from './mappings/suite.js';
 import { loadProcedures } from './calendar/catalogue.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { openPgStore } from './store/pg/index.js';
@@ -62,7 +63,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   const store = await openStore(config);
   const registry = new Registry(store, secrets.keySecret);
   await registry.load();
-  await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e));
+  await bootstrapSystems(registry, config.configDir, config.dataDir, log, (e) => store.audit(e), store);
   await seedRollout(store, config.configDir, log);
   const bookkeeping = new BookkeepingBuffer(store, (err) => log.error({ err }, 'bookkeeping flush failed'));
   let warnedBootstrap = 0;
@@ -85,7 +86,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   store.signAuditCheckpoints?.((bytes) => (trust.started ? trust.signDetached(bytes) : Promise.resolve(undefined)), (err) => log.error({ err }, 'audit checkpoint not signed'));
   const ctx: HubContext = {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping, trust,
-    conformance: { criteria, evidence: opts.evidence ?? NO_EVIDENCE, knownProcedure },
+    conformance: { criteria, evidence: opts.evidence ?? mappingEvidence(store), knownProcedure },
     consoleSessions: new ConsoleSessions(config.consoleIdleS * 1000),
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
       certificates: trust,

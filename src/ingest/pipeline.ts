@@ -12,7 +12,7 @@ import { readStepDeadlines } from '../dossiers/steps.js';
 import { decideExisting, decideNew, decideTransfer, inScope, type ChangeRequest, type RuleContext } from '../dossiers/rules.js';
 import type { Clock } from '../dossiers/clock.js';
 import { canonicalJson, sha256Hex } from '../util/canonical-json.js';
-import type { AcceptedSignature, Store, SystemRecord, CommitResult } from '../store/types.js';
+import type { AcceptedSignature, Provenance, Store, SystemRecord, CommitResult } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { TrafficDelta } from '../systems/traffic.js';
@@ -43,6 +43,8 @@ export interface RequestMeta {
   traceparent?: string;
   /** The request's verified X-Signature, kept with every change it carries. */
   signature?: AcceptedSignature;
+  /** The adapter (and mapping version) that decoded the request (mapping.md §13); absent for the platform routes. */
+  decodedBy?: Provenance | null;
 }
 
 export type ChangeOp = Extract<DecodedOp, { kind: 'change' }>;
@@ -149,6 +151,7 @@ export class IngestPipeline {
         correlationId: meta.correlationId,
         ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
         ...(meta.signature ? { signature: meta.signature } : {}),
+        decodedBy: meta.decodedBy ?? null,
         now,
         decide: (current) => {
           if (!current) return decideNew(req, ctx);

@@ -7,7 +7,7 @@ import { inScope } from '../dossiers/rules.js';
 import { scopeCodes } from '../dossiers/routing.js';
 import type { OutboxRow, SystemRecord } from '../store/types.js';
 import type { NativeMessage, OutboundEvent } from '../../adapters/kit/contract.js';
-import { getAdapter } from '../../adapters/registry.js';
+import type { ResolvedAdapter } from '../mappings/adapters.js';
 
 export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 const SOURCE_PREFIX = '/lgsp-hub/systems/';
@@ -67,9 +67,9 @@ export function recipients(systems: readonly SystemRecord[], ce: CloudEvent, typ
 }
 
 /** The native message for a system, via its adapter, with its own number for the dossier. Throws when it cannot be made. */
-export function encodeFor(system: SystemRecord, event: OutboundEvent): NativeMessage {
-  const adapter = getAdapter(system.adapter);
-  if (!adapter) throw new Error(`no built-in adapter ${system.adapter} to encode with`);
+export function encodeFor(system: SystemRecord, event: OutboundEvent, resolved: ResolvedAdapter | undefined): NativeMessage {
+  if (!resolved) throw new Error(system.adapter === 'mapping' ? 'no active mapping version to encode with' : `no built-in adapter ${system.adapter} to encode with`);
+  const adapter = resolved.adapter;
   const localCode = event.dossier.altCodes?.find((a) => a.system === system.id)?.code;
   return adapter.encode(event, { systemId: system.id, ...(localCode ? { localCode } : {}) });
 }

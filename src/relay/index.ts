@@ -178,8 +178,9 @@ export class Relay implements BrokerState {
     const ce = JSON.parse(dl.event) as CloudEvent;
     const key = { systemId: dl.systemId, eventId: dl.eventId, dossierCode: dl.dossierCode, revision: dl.revision };
     if (system.delivery.mode === 'pull') {
-      const native = mailboxBody(encodeFor(system, fromCloudEvent(ce)));
-      await this.deps.store.relay.plan([], [{ ...key, type: eventType(ce), ...native }], []);
+      const resolved = this.deps.registry.adapterFor(system);
+      const native = mailboxBody(encodeFor(system, fromCloudEvent(ce), resolved));
+      await this.deps.store.relay.plan([], [{ ...key, type: eventType(ce), ...native, encodedBy: resolved?.provenance ?? null }], []);
       await this.deps.store.relay.resolveDeadLetter(dl.id, 'replayed');
       return;
     }

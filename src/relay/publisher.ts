@@ -13,7 +13,7 @@ import type { ConfirmChannel, Message } from 'amqplib';
 import type { Logger } from 'pino';
 import type { CloudEvent } from '../canonical/cloudevent.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { DeadLetterInsert, MailboxInsert, OutboxRow, PlannedDelivery, Store } from '../store/types.js';
+import type { DeadLetterInsert, MailboxInsert, OutboxRow, PlannedDelivery, Provenance, Store } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
 import type { Names } from './topology.js';
 import { encodeFor, eventProperties, fromCloudEvent, mailboxBody, recipients } from './envelope.js';
@@ -197,10 +197,13 @@ export class OutboxPublisher {
           queues.add(s.id);
           continue;
         }
+        let encodedBy: Provenance | null = null;
         try {
-          mailbox.push({ systemId: s.id, ...key, type: row.type, ...mailboxBody(encodeFor(s, fromCloudEvent(ce))) });
+          const resolved = this.deps.registry.adapterFor(s);
+          encodedBy = resolved?.provenance ?? null;
+          mailbox.push({ systemId: s.id, ...key, type: row.type, ...mailboxBody(encodeFor(s, fromCloudEvent(ce), resolved)), encodedBy });
         } catch (err) {
-          dead.push({ systemId: s.id, ...key, reason: `encoding failed: ${(err as Error).message}`.slice(0, 500), attempts: 0, lastResponse: null, event: row.event });
+          dead.push({ systemId: s.id, ...key, reason: `encoding failed: ${(err as Error).message}`.slice(0, 500), attempts: 0, lastResponse: null, event: row.event, encodedBy });
         }
       }
       out.push({ row, body: Buffer.from(row.event), props: eventProperties(row, ce.data.dossier.agency.code), deliverTo });

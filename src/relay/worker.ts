@@ -17,9 +17,8 @@ import type { Logger } from 'pino';
 import type { CloudEvent } from '../canonical/cloudevent.js';
 import type { HubConfig } from '../config.js';
 import { observeDelivery, type Metrics } from '../ops/metrics.js';
-import type { Store, SystemRecord } from '../store/types.js';
+import type { Provenance, Store, SystemRecord } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
-import { getAdapter } from '../../adapters/registry.js';
 import { encodeFor, fromCloudEvent } from './envelope.js';
 import { KEPT_RESPONSE_CHARS, push } from './push.js';
 import { tierName, type Names } from './topology.js';
@@ -37,7 +36,8 @@ export interface WorkerDeps {
   names: Names;
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'retry' | 'dead'; reason: string; lastResponse: string | null };
+/** `encodedBy`: the adapter and mapping version the attempt encoded with (mapping.md §13). */
+type Outcome = ({ kind: 'ok' } | { kind: 'retry' | 'dead'; reason: string; lastResponse: string | null }) & { encodedBy?: Provenance | null };
 
 const header = (m: ConsumeMessage, name: string): unknown => m.properties.headers?.[name];
 
@@ -115,7 +115,7 @@ export class DeliveryWorker {
     const outcome = await this.attempt(m, eventId, dossierCode, revision);
     const attempts = attempt + 1;
     if (outcome.kind === 'ok') {
-      await store.relay.markDelivered(this.systemId, eventId);
+      await store.relay.markDelivered(this.systemId, eventId, outcome.encodedBy ?? null);
       metrics.deliveries.inc({ system: this.systemId, result: 'delivered' });
       observeDelivery(metrics, this.systemId, attempts, m.properties.timestamp, true);
       ch.ack(m);
@@ -131,7 +131,7 @@ export class DeliveryWorker {
       return;
     }
     const reason = outcome.kind === 'retry' ? `attempts exhausted (${attempts}): ${outcome.reason}` : outcome.reason;
-    const dead = await store.relay.addDeadLetter({ ...key, reason, attempts, lastResponse: outcome.lastResponse, event: m.content.toString('utf8') });
+    const dead = await store.relay.addDeadLetter({ ...key, reason, attempts, lastResponse: outcome.lastResponse, event: m.content.toString('utf8'), encodedBy: outcome.encodedBy ?? null });
     metrics.deliveries.inc({ system: this.systemId, result: 'dead' });
     observeDelivery(metrics, this.systemId, attempts, m.properties.timestamp, false);
     this.deps.log.warn({ system: this.systemId, eventId, dossierCode, attempts, reason, deadLetter: dead.id }, 'delivery failed for good; dead letter stored');
@@ -148,21 +148,22 @@ export class DeliveryWorker {
     if (!system || system.status !== 'active' || system.delivery.mode !== 'push' || !system.delivery.url) {
       return { kind: 'dead', reason: `system ${this.systemId} no longer takes push deliveries`, lastResponse: null };
     }
-    const adapter = getAdapter(system.adapter);
+    const resolved = this.deps.registry.adapterFor(system);
+    const encodedBy = resolved?.provenance ?? null;
     let native;
     try {
-      native = encodeFor(system, fromCloudEvent(JSON.parse(m.content.toString('utf8')) as CloudEvent));
+      native = encodeFor(system, fromCloudEvent(JSON.parse(m.content.toString('utf8')) as CloudEvent), resolved);
     } catch (err) {
-      return { kind: 'dead', reason: `encoding failed: ${(err as Error).message}`.slice(0, 500), lastResponse: null };
+      return { kind: 'dead', reason: `encoding failed: ${(err as Error).message}`.slice(0, 500), lastResponse: null, encodedBy };
     }
     const res = await push(system.delivery.url, native, {
       'x-event-id': eventId, 'x-dossier-code': dossierCode, 'x-revision': String(revision),
     }, system.delivery.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    if ('error' in res) return { kind: 'retry', reason: `network: ${res.error}`, lastResponse: null };
+    if ('error' in res) return { kind: 'retry', reason: `network: ${res.error}`, lastResponse: null, encodedBy };
     const lastResponse = `HTTP ${res.status}: ${res.body}`.slice(0, KEPT_RESPONSE_CHARS);
-    const verdict = adapter!.judgeReply(res.status, res.body);
-    if (verdict.ok) return { kind: 'ok' };
-    return { kind: verdict.permanent ? 'dead' : 'retry', reason: verdict.reason, lastResponse };
+    const verdict = resolved!.adapter.judgeReply(res.status, res.body);
+    if (verdict.ok) return { kind: 'ok', encodedBy };
+    return { kind: verdict.permanent ? 'dead' : 'retry', reason: verdict.reason, lastResponse, encodedBy };
   }
 
   private baseProps(m: ConsumeMessage): Options.Publish {

@@ -9,6 +9,9 @@ import { adminTokenRoutes } from './admin/token.js';
 import { adminConformanceRoutes } from './admin/conformance.js';
 import { adminOverviewRoutes } from './admin/overview.js';
 import { adminStatsRoutes } from './admin/stats.js';
+import { adminMappingRoutes } from './admin/mappings.js';
+import { adminDryRunRoutes } from './admin/dry-run.js';
+import { adminSampleRoutes } from './admin/samples.js';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
   await app.register(adminSystemRoutes, { ctx });
@@ -18,4 +21,7 @@ export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ct
   await app.register(adminConformanceRoutes, { ctx });
   await app.register(adminOverviewRoutes, { ctx });
   await app.register(adminStatsRoutes, { ctx });
+  await app.register(adminMappingRoutes, { ctx });
+  await app.register(adminDryRunRoutes, { ctx });
+  await app.register(adminSampleRoutes, { ctx });
 }

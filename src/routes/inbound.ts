@@ -2,7 +2,6 @@
 // system's adapter, which parses it; the shared pipeline does the rest; the adapter (or api.md's JSON) answers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Adapter, DecodeResult, InboundRequest, ItemOutcome } from '../../adapters/kit/contract.js';
-import { getAdapter } from '../../adapters/registry.js';
 import { HubError, toProblem } from '../errors.js';
 import { asHubError, errorHeaders, sendProblem } from '../http/problem.js';
 import { requireSystem, traceparentOf, type HubContext } from '../context.js';
@@ -50,7 +49,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
   /** The system's adapter for a path, when the system is registered and its adapter installed. */
   const adapterOf = (systemId: string): Adapter | undefined => {
     const target = ctx.registry.get(systemId);
-    return target ? getAdapter(target.adapter) : undefined;
+    return target ? ctx.registry.adapterFor(target)?.adapter : undefined;
   };
 
   /** An error in the adapter's own form (SOAP Fault, KetQua) when it has one, else problem+json. */
@@ -104,7 +103,8 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       const decoded = adapter.decode(inbound);
       const traceparent = traceparentOf(req);
       counting = undefined;
-      const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), ...(traceparent ? { traceparent } : {}), ...(signature ? { signature } : {}) });
+      const decodedBy = ctx.registry.adapterFor(caller)?.provenance ?? null;
+      const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), decodedBy, ...(traceparent ? { traceparent } : {}), ...(signature ? { signature } : {}) });
       for (const o of outcomes) {
         if (o.ok && o.receipt) req.log.debug({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');
         else if (!o.ok) req.log.info({ system: caller.id, index: o.index, code: o.code, paths: o.errors.map((e) => e.path) }, 'item rejected');
@@ -167,7 +167,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
     },
   }, async (req, reply) => {
     const system = ctx.registry.get(req.params.systemId);
-    const adapter = system ? getAdapter(system.adapter) : undefined;
+    const adapter = system ? ctx.registry.adapterFor(system)?.adapter : undefined;
     if (!system || system.status !== 'active' || !adapter?.describe || !Object.keys(req.query ?? {}).some((k) => k.toLowerCase() === 'wsdl')) {
       return sendProblem(reply, new HubError('HUB_NOT_FOUND', `No WSDL at ${req.url}`));
     }

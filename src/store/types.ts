@@ -51,6 +51,8 @@ export interface CommitItem {
   traceparent?: string;
   /** The request's verified signature, kept with the change. */
   signature?: AcceptedSignature;
+  /** Which adapter (and mapping version) decoded the change (mapping.md §13); absent: the platform routes. */
+  decodedBy?: Provenance | null;
   /** Epoch ms at which the hub accepts the change; also the receipt's acceptedAt. */
   now: number;
   /** The rules (pure): throws HubError to refuse. `code` of a new dossier may be '' for the store to issue. */
@@ -116,11 +118,13 @@ export interface OutboxRow {
 export interface PlannedDelivery { systemId: string; eventId: string; dossierCode: string; revision: number }
 
 /** A message for a pull-mode system's mailbox (api.md, "Mailbox"); `body` is the adapter's native payload. */
-export interface MailboxInsert extends PlannedDelivery { type: EventType; contentType: string; body: string; bodyIsJson: boolean }
+export interface MailboxInsert extends PlannedDelivery { type: EventType; contentType: string; body: string; bodyIsJson: boolean; encodedBy?: Provenance | null }
 export interface MailboxMessage { id: string; eventId: string; type: EventType; dossierCode: string; revision: number; contentType: string; body: unknown }
 
 export interface DeadLetterInsert extends PlannedDelivery {
   reason: string;
+  /** The adapter and mapping version the failed encoding or delivery used (mapping.md §13). */
+  encodedBy?: Provenance | null;
   attempts: number;
   lastResponse: string | null;
   /** The CloudEvent JSON, kept for replay. */
@@ -135,7 +139,7 @@ export interface RelayStore {
   deliveryState(systemId: string, eventId: string): Promise<'pending' | 'delivered' | 'dead' | undefined>;
   /** Whether an earlier revision of the dossier to this system is still pending (in the queue or in retry). */
   earlierPending(systemId: string, dossierCode: string, revision: number): Promise<boolean>;
-  markDelivered(systemId: string, eventId: string): Promise<void>;
+  markDelivered(systemId: string, eventId: string, encodedBy?: Provenance | null): Promise<void>;
   /** Stores a dead letter and marks the delivery dead (which lets later revisions through). */
   addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter>;
   listDeadLetters(q: { system?: string; after?: string; limit: number }): Promise<DeadLetter[]>;
@@ -267,6 +271,46 @@ export interface AdminStore {
   saveRollout(entries: readonly RolloutEntry[], audit: AuditEntry, source?: string): Promise<void>;
 }
 
+/** Which adapter made or read a payload (mapping.md §13): `sha256` only for mapping versions. */
+export interface Provenance { adapter: string; version: string | number; sha256?: string }
+
+export interface MappingVersionInfo {
+  version: number; sha256: string; size: number; createdAt: string; createdBy: string; note: string | null; active: boolean;
+}
+export interface MappingVersionInsert { systemId: string; sha256: string; document: string; size: number; createdAt: string; createdBy: string; note: string | null }
+
+export interface SampleRecord {
+  id: string; systemId: string; name: string; contentType: string; payload: Buffer; payloadSha256: string;
+  /** mapping.md §17's expected object. */
+  expected: unknown;
+  approvedVersion: string; createdAt: string; createdBy: string;
+}
+
+export interface ProvenanceReport {
+  revisions: { revision: number; type: string; source: string; at: string; receiptId: string; payloadSha256: string; decodedBy: Provenance | null }[];
+  deliveries: { system: string; eventId: string; revision: number; state: string; attempts: { at: string; verdict: string; encodedBy: Provenance | null }[] }[];
+}
+
+/** Mapping versions, the active pointer, samples and provenance (mapping.md §13, §17). Changes commit with their audit entry. */
+export interface MappingStore {
+  /** Stores the next version (or finds the one with the same sha256); `activate` moves the pointer in the same transaction. */
+  addVersion(v: MappingVersionInsert, audit: AuditEntry, activate: AuditEntry | null): Promise<{ version: number; created: boolean; previous: number | null }>;
+  /** Moves the active pointer; the previous active version (null: none). */
+  activate(systemId: string, version: number, audit: AuditEntry): Promise<number | null>;
+  listVersions(systemId: string): Promise<{ active: number | null; items: MappingVersionInfo[] }>;
+  getVersion(systemId: string, version: number): Promise<(MappingVersionInfo & { document: string }) | undefined>;
+  /** Every system's active version with its document (the resolver compiles them). */
+  activeVersions(): Promise<{ systemId: string; version: number; sha256: string; document: string }[]>;
+  addSample(s: SampleRecord, audit: AuditEntry): Promise<void>;
+  listSamples(systemId: string): Promise<SampleRecord[]>;
+  getSample(systemId: string, id: string): Promise<SampleRecord | undefined>;
+  findSample(systemId: string, payloadSha256: string): Promise<SampleRecord | undefined>;
+  countSamples(systemId: string): Promise<number>;
+  approveSample(systemId: string, id: string, expected: unknown, approvedVersion: string, audit: AuditEntry): Promise<void>;
+  deleteSample(systemId: string, id: string, audit: AuditEntry): Promise<boolean>;
+  provenance(code: string): Promise<ProvenanceReport>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   commit(item: CommitItem): Promise<CommitResult>;
@@ -279,7 +323,8 @@ export interface Store {
   /** The on-time report (domain.md "On time"), aggregated in the store: no dossier is loaded. */
   ontimeReport(q: OntimeQuery): Promise<OntimeResult>;
 
-  insertSystem(s: SystemRecord, keyHmac: string | null): Promise<void>;
+  /** `mapping`: a mapping system's first version, stored and activated in the same transaction. */
+  insertSystem(s: SystemRecord, keyHmac: string | null, mapping?: { version: MappingVersionInsert; audit: AuditEntry }): Promise<void>;
   listSystems(): Promise<SystemRecord[]>;
   findKey(keyHmac: string): Promise<KeyRecord | undefined>;
   /**
@@ -303,6 +348,7 @@ export interface Store {
 
   readonly relay: RelayStore;
   readonly certificates: CertificateStore;
+  readonly mappings: MappingStore;
   pendingOutbox(limit: number, afterSeq?: number): Promise<OutboxRow[]>;
   /** Marks outbox rows relayed, inside the next group commit (a side write). */
   markRelayed(seqs: readonly number[]): Promise<void>;

@@ -4,10 +4,11 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from './registry.js';
-import type { AuditEntry, SystemRegistration } from '../store/types.js';
+import type { AuditEntry, Store, SystemRegistration } from '../store/types.js';
+import { saveShippedSamples, shippedMapping, warnIfShippedDiffers } from '../mappings/shipped.js';
 
 /** `audit`: the bootstrap registrations are audited with actor `hub` (api.md "Audit log"). */
-export async function bootstrapSystems(registry: Registry, configDir: string, dataDir: string, log: Logger, audit?: (e: AuditEntry) => Promise<void>): Promise<string[]> {
+export async function bootstrapSystems(registry: Registry, configDir: string, dataDir: string, log: Logger, audit?: (e: AuditEntry) => Promise<void>, store?: Store): Promise<string[]> {
   const dir = path.join(configDir, 'systems');
   if (!existsSync(dir)) return [];
   const registered: string[] = [];
@@ -21,16 +22,22 @@ export async function bootstrapSystems(registry: Registry, configDir: string, da
     // `credentials` exists only in these files (api.md "Systems"): "manual" means no key until POST …/keys.
     const { credentials, ...reg } = raw;
     if (credentials !== undefined && credentials !== 'manual') throw new Error(`config/systems/${file}: credentials must be "manual" or absent`);
-    if (registry.get(reg.id)) continue;
+    if (registry.get(reg.id)) {
+      if (reg.adapter === 'mapping' && store) await warnIfShippedDiffers(store, dir, reg.id, log);
+      continue;
+    }
     try {
+      if (reg.adapter === 'mapping' && (reg.mapping === null || reg.mapping === undefined)) reg.mapping = shippedMapping(dir, reg.id);
       if (credentials === 'manual') {
         const system = await registry.registerWithoutKey(reg);
         await audit?.({ actor: 'hub', action: 'system.register', target: system.id, detail: { adapter: system.adapter, credentials: 'manual' } });
+        if (system.adapter === 'mapping' && store) await saveShippedSamples(store, dir, system.id);
         log.info({ system: system.id }, 'bootstrap system registered without a key; issue its first one with POST /v1/admin/systems/{id}/keys');
         registered.push(system.id);
         continue;
       }
-      const { system, apiKey } = await registry.register(reg);
+      const { system, apiKey } = await registry.register(reg, Date.now(), 'hub');
+      if (system.adapter === 'mapping' && store) await saveShippedSamples(store, dir, system.id);
       await audit?.({ actor: 'hub', action: 'system.register', target: system.id, detail: { adapter: system.adapter } });
       const keyDir = path.join(dataDir, 'keys');
       mkdirSync(keyDir, { recursive: true, mode: 0o700 });

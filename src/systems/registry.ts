@@ -7,6 +7,8 @@ import type { AuditEntry, CommuneKind, Store, SystemRecord, SystemRegistration }
 import { changedMembers, mergePatch, registrationOf } from './patch.js';
 import { keyHmac, newApiKey, newKeyId } from '../trust/keys.js';
 import { getAdapter } from '../../adapters/registry.js';
+import { versionInsert } from '../mappings/versions.js';
+import { AdapterResolver, type ResolvedAdapter } from '../mappings/adapters.js';
 import { registrationSchema } from './schema.js';
 import { formatVn } from '../util/time.js';
 import type { Actor } from '../dossiers/rules.js';
@@ -20,14 +22,23 @@ export class Registry {
   private byAgency = new Map<string, { system: SystemRecord; level: Level; name?: string; kind?: CommuneKind }>();
   private readonly listeners = new Set<() => void>();
 
+  readonly adapters: AdapterResolver;
+
   constructor(private readonly store: Store, private readonly keySecret: string) {
+    this.adapters = new AdapterResolver(store);
     // Several instances on one PostgreSQL database: a change another instance made arrives as a notification (and
     // once after every reconnect), and this view is read again. On SQLite every change goes through this registry.
     if (store.kind === 'postgres') store.onKeysChanged?.(() => { this.load().catch(() => {}); });
   }
 
+  /** The system's adapter: built-in by name, or its active mapping version. */
+  adapterFor(s: Pick<SystemRecord, 'id' | 'adapter'>): ResolvedAdapter | undefined {
+    return this.adapters.resolve(s);
+  }
+
   async load(): Promise<void> {
     const systems = await this.store.listSystems();
+    await this.adapters.load();
     this.byId = new Map(systems.map((s) => [s.id, s]));
     this.byAgency = new Map();
     this.byFingerprint = new Map();
@@ -73,19 +84,26 @@ export class Registry {
   }
 
   /** Validate and register; returns the record and its first API key (shown once, stored as an HMAC). */
-  async register(reg: SystemRegistration, now = Date.now()): Promise<{ system: SystemRecord; apiKey: string }> {
+  async register(reg: SystemRegistration, now = Date.now(), actor = 'admin'): Promise<{ system: SystemRecord; apiKey: string }> {
     const apiKey = newApiKey(reg.id);
-    return { system: await this.insert(reg, now, keyHmac(this.keySecret, apiKey)), apiKey };
+    return { system: await this.insert(reg, now, keyHmac(this.keySecret, apiKey), actor), apiKey };
   }
 
   /** A `"credentials": "manual"` bootstrap system: no key until an administrator issues one (`POST …/keys`). */
-  async registerWithoutKey(reg: SystemRegistration, now = Date.now()): Promise<SystemRecord> {
-    return this.insert(reg, now, null);
+  async registerWithoutKey(reg: SystemRegistration, now = Date.now(), actor = 'hub'): Promise<SystemRecord> {
+    return this.insert(reg, now, null, actor);
   }
 
-  private async insert(reg: SystemRegistration, now: number, hmac: string | null): Promise<SystemRecord> {
+  /** A mapping system's document becomes version 1, active at once (api.md "Systems"); the record keeps `mapping: null`. */
+  private async insert(reg: SystemRegistration, now: number, hmac: string | null, actor: string): Promise<SystemRecord> {
     const record = this.toRecord(reg, now);
-    await this.store.insertSystem(record, hmac);
+    let first;
+    if (record.adapter === 'mapping') {
+      const { insert } = versionInsert(record.id, reg.mapping, actor, record.createdAt);
+      first = { version: insert, audit: { actor, action: 'mapping.activate', target: record.id, detail: { version: 1, sha256: insert.sha256, forced: false } } };
+      record.mapping = null;
+    }
+    await this.store.insertSystem(record, hmac, first);
     await this.load();
     return record;
   }
@@ -148,12 +166,7 @@ export class Registry {
       const e = validateRegistration.errors?.[0];
       throw new HubError('HUB_VALIDATION', `Invalid registration: ${e?.instancePath || '/'} ${e?.message}`, [{ path: e?.instancePath || '/', message: e?.message ?? 'invalid' }]);
     }
-    // "mapping" is the spec's declarative adapter, not built yet: accepting it would register a system whose every
-    // post fails, so it is refused like any adapter that is not installed.
-    if (clean.adapter === 'mapping' && !getAdapter('mapping')) {
-      throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', 'The mapping adapter is not available in this version of the hub; register the system with a built-in adapter', [{ path: '/adapter', message: 'the mapping adapter is not available yet' }]);
-    }
-    if (!getAdapter(clean.adapter)) {
+    if (clean.adapter !== 'mapping' && !getAdapter(clean.adapter)) {
       throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${clean.adapter}`, [{ path: '/adapter', message: 'unknown adapter' }]);
     }
     checkLevels(clean);

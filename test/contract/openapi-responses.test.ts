@@ -159,6 +159,27 @@ t.test('every operation answers as the document says', async (t) => {
   await call('POST', '/v1/admin/dead-letters/01JD8X3YQ6ZB2M1N4P5R6S7T8V/replay', { headers: admin });
   await call('DELETE', '/v1/admin/dead-letters/01JD8X3YQ6ZB2M1N4P5R6S7T8V', { headers: admin });
 
+  // Mapping versions and provenance (api.md "Mapping versions").
+  const mapping = JSON.parse(readFileSync(path.join(SYSTEMS, 'so-khdt', 'mapping.json'), 'utf8')) as Json;
+  t.equal((await call('POST', '/v1/admin/systems', { headers: admin, body: JSON.stringify({ id: 'map-khdt', name: 'KHDT', adapter: 'mapping', role: 'source', level: 'province', agencies: ['000.00.10.H12'], delivery: { mode: 'none' }, subscriptions: [], mapping }) })).status, 201);
+  t.equal((await call('PUT', '/v1/admin/systems/map-khdt/mapping', { headers: admin, body: JSON.stringify({ mapping: { ...mapping, name: 'v2' }, note: 'v2' }) })).status, 201);
+  await call('PUT', '/v1/admin/systems/map-khdt/mapping', { headers: admin, body: JSON.stringify({ mapping: { language: 'x' } }) }); // 422
+  await call('GET', '/v1/admin/systems/map-khdt/mappings', { headers: admin });
+  await call('GET', '/v1/admin/systems/map-khdt/mappings/1', { headers: admin });
+  await call('GET', '/v1/admin/systems/map-khdt/mappings/9', { headers: admin }); // 404
+  t.equal((await call('POST', '/v1/admin/systems/map-khdt/mappings/1/activate', { headers: admin, body: '{}' })).status, 200);
+  t.equal((await call('GET', `/v1/admin/dossiers/${code}/provenance`, { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/dossiers/000.00.00.A00-000101-0009/provenance', { headers: admin }); // 404
+  t.equal((await call('POST', '/v1/admin/adapters/dry-run', { headers: admin, body: JSON.stringify({ mapping, contentType: 'application/json', payload: readFileSync(path.join(SYSTEMS, 'so-khdt', 'samples', 'khdt.json'), 'utf8') }) })).status, 200);
+  await call('POST', '/v1/admin/adapters/dry-run', { headers: admin, body: JSON.stringify({ mapping: { language: 'x' }, contentType: 'application/json', payload: {} }) }); // 422
+  const sample = JSON.parse((await call('POST', '/v1/admin/systems/map-khdt/samples', { headers: admin, body: JSON.stringify({ name: 's', contentType: 'application/json', payload: readFileSync(path.join(SYSTEMS, 'so-khdt', 'samples', 'khdt.json'), 'utf8') }) })).body) as Json;
+  await call('POST', '/v1/admin/systems/map-khdt/samples', { headers: admin, body: JSON.stringify({ name: 's', contentType: 'application/json', payload: '{}', expected: { refused: { code: 'HUB_X' } } }) }); // 422
+  await call('GET', '/v1/admin/systems/map-khdt/samples', { headers: admin });
+  await call('GET', `/v1/admin/systems/map-khdt/samples/${sample.id}`, { headers: admin });
+  t.equal((await call('POST', `/v1/admin/systems/map-khdt/samples/${sample.id}/approve`, { headers: admin, body: '{}' })).status, 200);
+  t.equal((await call('DELETE', `/v1/admin/systems/map-khdt/samples/${sample.id}`, { headers: admin })).status, 204);
+  await call('DELETE', `/v1/admin/systems/map-khdt/samples/${sample.id}`, { headers: admin }); // 404
+
   // Trust: the CA (public), certificates from a CSR, receipt verification (public).
   await call('GET', '/v1/trust/ca.pem');
   const csr = rsaCsr(rsaKey());

@@ -1,6 +1,6 @@
 // Issue 8, header hardening: two Authorization headers → 400; a traceparent that is not W3C trace-context is
 // dropped (never stored or relayed); every 401 carries WWW-Authenticate, in the native formats too. Item 10:
-// mapping registrations are refused until the mapping adapter exists.
+// a registration with a bad mapping is refused whole; a mapping system without an active version answers 422.
 import t from 'tap';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -86,14 +86,14 @@ t.test('every 401 carries WWW-Authenticate: problem+json, SOAP Fault, TN&MT KetQ
   t.match(await answers[4]!.text(), /KetQua/, 'TN&MT answers a KetQua');
 });
 
-t.test('adapter "mapping" is refused with 422 until the mapping adapter exists', async (t) => {
+t.test('adapter "mapping" with a bad mapping is refused with 422 HUB_MAPPING_INVALID and nothing is registered', async (t) => {
   const res = await hub.app.inject({
     method: 'POST', url: '/v1/admin/systems', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     payload: { id: 'map-sys', name: 'x', adapter: 'mapping', role: 'source', level: 'province', agencies: ['000.00.17.H12'], delivery: { mode: 'none' }, subscriptions: [], mapping: { anything: true } },
   });
   t.equal(res.statusCode, 422);
-  t.equal(res.json().code, 'HUB_SYSTEM_ADAPTER_UNKNOWN');
-  t.same(res.json().errors.map((e: { path: string }) => e.path), ['/adapter']);
+  t.equal(res.json().code, 'HUB_MAPPING_INVALID');
+  t.ok(res.json().errors.length > 0, 'errors point into the mapping');
   t.equal(hub.ctx.registry.get('map-sys'), undefined, 'nothing registered');
 });
 

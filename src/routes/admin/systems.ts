@@ -6,7 +6,7 @@ import type { HubContext } from '../../context.js';
 import type { SystemRecord, SystemRegistration } from '../../store/types.js';
 import { systemIdSchema } from '../../systems/schema.js';
 import { jsonRef, problemResponse } from '../schemas.js';
-import { LIMIT, audited, auditNow, decodeCursor, encodeCursor, entryFor, installAdmin, note } from './common.js';
+import { LIMIT, actorOf, audited, auditNow, decodeCursor, encodeCursor, entryFor, installAdmin, note } from './common.js';
 
 const MAX_OVERLAP_S = 2_592_000;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
@@ -16,12 +16,19 @@ const errors = { '4xx': problemResponse, '5xx': problemResponse } as const;
 export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
   installAdmin(app, ctx);
 
+  /** `{activeVersion, sha256, versions}` of a mapping system (api.md "Systems"); null for the built-in adapters. */
+  async function mappingSummary(s: SystemRecord) {
+    if (s.adapter !== 'mapping') return null;
+    const { active, items } = await ctx.store.mappings.listVersions(s.id);
+    return { activeVersion: active, sha256: items.find((v) => v.version === active)?.sha256 ?? null, versions: items.length };
+  }
+
   /** The record as the admin API shows it: `mapping` is a summary (null for the built-in adapters). */
   async function view(s: SystemRecord) {
     const meta = await ctx.store.admin.systemMeta(s.id);
     const pending = ctx.bookkeeping.pendingSeen(s.id);
     return {
-      ...s, mapping: null, retiredAt: meta.retiredAt, keys: meta.keys,
+      ...s, mapping: await mappingSummary(s), retiredAt: meta.retiredAt, keys: meta.keys,
       lastSeenAt: pending && (!meta.lastSeenAt || pending > meta.lastSeenAt) ? pending : meta.lastSeenAt,
     };
   }
@@ -40,7 +47,7 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
       response: { 201: jsonRef('RegisteredSystem', 'The system and its apiKey'), ...errors },
     },
   }, async (req, reply) => {
-    const { system, apiKey } = await ctx.registry.register(req.body);
+    const { system, apiKey } = await ctx.registry.register(req.body, Date.now(), actorOf(req));
     await auditNow(ctx, req, 'system.register', system.id, { after: { ...system, mapping: undefined, status: undefined, createdAt: undefined, updatedAt: undefined } });
     req.log.info({ system: system.id }, 'system registered');
     return reply.code(201).send({ ...(await view(system)), apiKey });

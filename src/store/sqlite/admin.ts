@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
-import type { SqliteAuditLog } from './audit-chain.js';
+import { auditedIn, type SqliteAuditLog } from './audit-chain.js';
 import type {
   AdminStore, AuditEntry, Bookkeeping, CodeCount, DayTraffic, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts,
 } from '../types.js';
@@ -27,14 +27,7 @@ export class SqliteAdminStore implements AdminStore {
     private readonly claim: (db: Database.Database, s: SystemRecord) => void,
     private readonly keysChanged: () => void = () => {},
   ) {
-    const audited = <A extends unknown[], R>(fn: (...a: A) => R) => {
-      const t = db.transaction((audit: AuditEntry, ...a: A) => {
-        const r = fn(...a);
-        this.log.append(audit);
-        return r;
-      });
-      return (audit: AuditEntry, ...a: A): R => t.immediate(audit, ...a);
-    };
+    const audited = auditedIn(db, log);
     this.tx = {
       rotateKey: audited((k: KeyRecord & { keyId: string }, until: string) => {
         db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND (valid_until IS NULL OR valid_until > ?)').run(until, k.systemId, until);

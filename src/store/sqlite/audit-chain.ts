@@ -43,6 +43,18 @@ export function chainExisting(db: Database.Database): void {
 
 const view = auditView;
 
+/** Wraps a change so it commits with its audit entry in one immediate transaction (nothing stored unaudited). */
+export function auditedIn(db: Database.Database, log: { append(e: AuditEntry): unknown }) {
+  return <A extends unknown[], R>(fn: (...a: A) => R) => {
+    const t = db.transaction((audit: AuditEntry, ...a: A) => {
+      const r = fn(...a);
+      log.append(audit);
+      return r;
+    });
+    return (audit: AuditEntry, ...a: A): R => t.immediate(audit, ...a);
+  };
+}
+
 export class SqliteAuditLog {
   private readonly q;
   private readonly appendTx: (e: AuditEntry, now: number) => { row: Row; checkpoint: AuditCheckpoint | undefined };

@@ -20,11 +20,12 @@ import { SqliteCertificateStore } from './certificates.js';
 import { OntimeStats, clockColumns } from './stats.js';
 import { SqliteAuditLog, type CheckpointCheck, type CheckpointSigner } from './audit-chain.js';
 import { SqliteAdminStore } from './admin.js';
+import { SqliteMappingStore } from './mappings.js';
 import { newKeyId } from '../../trust/keys.js';
 import { SpaceGuard, type StoreState } from './space.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
+  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, MappingVersionInsert, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
 
 type Pending = { item: CommitItem; resolve: (r: CommitResult) => void; reject: (e: unknown) => void };
@@ -77,6 +78,7 @@ export class SqliteStore implements Store {
   /** Free space where the store writes (HUB_MIN_FREE_MB): dossier changes stop before the disk is full. */
   private readonly space: SpaceGuard;
   readonly certificates: SqliteCertificateStore;
+  readonly mappings: SqliteMappingStore;
 
   /** `mirrorFile`: where the latest audit checkpoint is mirrored (api.md: HUB_DATA_DIR/audit-checkpoint.json). */
   constructor(file: string, opts: { minFreeMb?: number; mirrorFile?: string } = {}) {
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
     // At least every 10 minutes when entries were added (every 100th entry checkpoints on its own).
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint(); }, 10 * 60_000).unref();
     this.certificates = new SqliteCertificateStore(this.db);
+    this.mappings = new SqliteMappingStore(this.db, this.auditLog);
     const p = (sql: string) => this.db.prepare(sql);
     this.q = {
       dossier: p('SELECT doc FROM dossiers WHERE code = ?').pluck(),
@@ -105,7 +108,7 @@ export class SqliteStore implements Store {
       seqGet: p('SELECT last FROM code_sequences WHERE agency = ? AND day = ?').pluck(),
       seqSet: p('INSERT INTO code_sequences (agency, day, last) VALUES (?, ?, ?) ON CONFLICT (agency, day) DO UPDATE SET last = excluded.last'),
       insertChange: p(`INSERT INTO changes (dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
-        canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
+        canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature, decoded_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`),
       insertOutbox: p(`INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
         VALUES (?,?,?,?,?,?,?,?,?,?)`),
       upsertDossier: p(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
@@ -245,7 +248,7 @@ export class SqliteStore implements Store {
       const { revision: r, doc } = row;
       const d = r.dossier;
       const info = this.q.insertChange.run(d.code, d.revision, row.eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256,
-        item.canonicalSha256, plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null);
+        item.canonicalSha256, plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null, item.decodedBy ? JSON.stringify(item.decodedBy) : null);
       const seq = Number(info.lastInsertRowid);
       this.q.insertOutbox.run(seq, row.eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, row.event, item.now);
       this.q.upsertDossier.run({
@@ -314,12 +317,13 @@ export class SqliteStore implements Store {
 
   // ---- systems and keys -------------------------------------------------------------------------------------
 
-  async insertSystem(s: SystemRecord, keyHmac: string | null): Promise<void> {
+  async insertSystem(s: SystemRecord, keyHmac: string | null, mapping?: { version: MappingVersionInsert; audit: AuditEntry }): Promise<void> {
     this.exclusive((db) => {
       if (db.prepare('SELECT 1 FROM systems WHERE id = ?').get(s.id)) throw new HubError('HUB_SYSTEM_EXISTS', `System ${s.id} is already registered`, [{ path: '/id', message: 'already registered' }]);
       db.prepare('INSERT INTO systems (id, doc, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(s.id, JSON.stringify(s), s.status, s.createdAt, s.updatedAt);
       this.claimAgencies(db, s);
       if (keyHmac) db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES (?, ?, ?, NULL, ?)').run(keyHmac, s.id, s.createdAt, newKeyId());
+      if (mapping) this.mappings.addIn(mapping.version, mapping.audit);
     });
     this.events.emit('keys');
   }

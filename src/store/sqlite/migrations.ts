@@ -361,6 +361,50 @@ ALTER TABLE changes ADD COLUMN signature TEXT;
 `,
   },
   {
+    version: 9,
+    name: 'mappings',
+    sql: `
+-- Mapping versions (mapping.md §13): append-only, numbered 1, 2, 3 … per system; the document is kept as
+-- received (compact, keys in the given order: the order of fields is meaningful and sha256 is over it).
+CREATE TABLE mapping_versions (
+  system_id TEXT NOT NULL REFERENCES systems(id),
+  version INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  document TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  note TEXT,
+  PRIMARY KEY (system_id, version),
+  UNIQUE (system_id, sha256)
+) WITHOUT ROWID;
+-- The active pointer, moved only by activation in the same transaction as its audit entry.
+CREATE TABLE mapping_active (
+  system_id TEXT PRIMARY KEY REFERENCES systems(id),
+  version INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Approved sample payloads (mapping.md §17), at most 50 per system; they hold personal data.
+CREATE TABLE samples (
+  id TEXT PRIMARY KEY,
+  system_id TEXT NOT NULL REFERENCES systems(id),
+  name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  payload_sha256 TEXT NOT NULL,
+  expected TEXT NOT NULL,
+  approved_version TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  UNIQUE (system_id, payload_sha256)
+);
+-- Provenance (mapping.md §13): which adapter/mapping version decoded a revision, encoded a delivery.
+ALTER TABLE changes ADD COLUMN decoded_by TEXT;
+ALTER TABLE deliveries ADD COLUMN encoded_by TEXT;
+ALTER TABLE mailbox ADD COLUMN encoded_by TEXT;
+ALTER TABLE dead_letters ADD COLUMN encoded_by TEXT;
+`,
+  },
+  {
     version: 10,
     name: 'conformance-counters',
     sql: `

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
-import type { DeadLetter, DeadLetterInsert, MailboxInsert, MailboxMessage, PlannedDelivery, RelayStore } from '../types.js';
+import type { DeadLetter, DeadLetterInsert, MailboxInsert, MailboxMessage, PlannedDelivery, Provenance, RelayStore } from '../types.js';
 
 interface DeadRow {
   id: string; systemId: string; eventId: string; dossierCode: string; revision: number; reason: string;
@@ -33,6 +33,9 @@ export class SqliteRelayStore implements RelayStore {
       state: p('SELECT state FROM deliveries WHERE system_id = ? AND event_id = ?').pluck(),
       earlier: p(`SELECT 1 FROM deliveries WHERE system_id = ? AND dossier_code = ? AND revision < ? AND state = 'pending' LIMIT 1`).pluck(),
       setState: p('UPDATE deliveries SET state = ?, updated_at = ? WHERE system_id = ? AND event_id = ?'),
+      setEncodedBy: p('UPDATE deliveries SET encoded_by = ? WHERE system_id = ? AND event_id = ?'),
+      deadEncodedBy: p('UPDATE dead_letters SET encoded_by = ? WHERE id = ?'),
+      mailEncodedBy: p('UPDATE mailbox SET encoded_by = ? WHERE system_id = ? AND event_id = ?'),
       getDead: p(`SELECT ${deadCols} FROM dead_letters WHERE id = ? AND state = 'open'`),
       resolveDead: p("UPDATE dead_letters SET state = ?, resolved_at = ? WHERE id = ? AND state = 'open'"),
       ready: p(`SELECT id, event_id AS eventId, type, dossier_code AS dossierCode, revision, content_type AS contentType, body, body_is_json AS json
@@ -52,6 +55,7 @@ export class SqliteRelayStore implements RelayStore {
       for (const d of push) this.q.planPush.run(d.systemId, d.eventId, d.dossierCode, d.revision, now);
       for (const m of mailbox) {
         const r = this.q.planMail.run(ulid(now), m.systemId, m.eventId, m.type, m.dossierCode, m.revision, m.contentType, m.body, m.bodyIsJson ? 1 : 0, now, now);
+        if (r.changes && m.encodedBy) this.q.mailEncodedBy.run(JSON.stringify(m.encodedBy), m.systemId, m.eventId);
         if (r.changes) woken.add(m.systemId);
       }
       for (const d of dead) if (!this.q.deadExists.get(d.systemId, d.eventId) && this.q.state.get(d.systemId, d.eventId) !== 'dead') this.insertDead(d, now);
@@ -63,6 +67,10 @@ export class SqliteRelayStore implements RelayStore {
     const row: DeadLetter = { ...d, id: ulid(now), failedAt: formatVn(now) };
     this.q.insertDead.run(row.id, d.systemId, d.eventId, d.dossierCode, d.revision, d.reason, d.attempts, d.lastResponse, row.failedAt, d.event);
     this.q.upsertDelivery.run(d.systemId, d.eventId, d.dossierCode, d.revision, 'dead', now);
+    if (d.encodedBy) {
+      this.q.deadEncodedBy.run(JSON.stringify(d.encodedBy), row.id);
+      this.q.setEncodedBy.run(JSON.stringify(d.encodedBy), d.systemId, d.eventId);
+    }
     return row;
   }
 
@@ -74,8 +82,9 @@ export class SqliteRelayStore implements RelayStore {
     return !!this.q.earlier.get(systemId, dossierCode, revision);
   }
 
-  async markDelivered(systemId: string, eventId: string): Promise<void> {
+  async markDelivered(systemId: string, eventId: string, encodedBy?: Provenance | null): Promise<void> {
     this.q.setState.run('delivered', Date.now(), systemId, eventId);
+    if (encodedBy) this.q.setEncodedBy.run(JSON.stringify(encodedBy), systemId, eventId);
   }
 
   async addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter> {
