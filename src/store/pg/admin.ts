@@ -4,9 +4,10 @@
 import type pg from 'pg';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
-import type { AdminStore, AuditEntry, Bookkeeping, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts } from '../types.js';
+import type { AdminStore, AuditEntry, Bookkeeping, CodeCount, DayTraffic, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts } from '../types.js';
+import { CODE_UPSERT, TRAFFIC_UPSERT, trafficRows } from '../traffic-rows.js';
 import type { PgAuditLog } from './audit.js';
-import { CHANNEL, one, rows, tx } from './db.js';
+import { CHANNEL, named, one, rows, tx } from './db.js';
 
 const ROLLOUT_COLS = `id, ord AS "order", department, origin, successor, system_id AS "systemId", target_date AS "targetDate", note, updated_at AS "updatedAt"`;
 const setSetting = (c: pg.PoolClient, key: string, value: string) =>
@@ -114,14 +115,27 @@ export class PgAdminStore implements AdminStore {
       for (const [id, at] of b.systemsSeen) {
         await c.query('UPDATE systems SET last_seen_at = $1 WHERE id = $2 AND (last_seen_at IS NULL OR last_seen_at < $1)', [at, id]);
       }
-      // In key order, so two instances flushing the same counters lock their rows in one order (no deadlock).
-      for (const [k, n] of [...b.traffic].sort(([a], [z]) => (a < z ? -1 : a > z ? 1 : 0))) {
-        const [systemId, day] = k.split('\u0000') as [string, string];
-        await c.query(`INSERT INTO traffic (system_id, day, accepted, refused, duplicates) VALUES ($1, $2, $3, $4, $5)
-          ON CONFLICT (system_id, day) DO UPDATE SET accepted = traffic.accepted + excluded.accepted, refused = traffic.refused + excluded.refused,
-          duplicates = traffic.duplicates + excluded.duplicates`, [systemId, day, n.accepted, n.refused, n.duplicates]);
+      for (const r of trafficRows(b)) {
+        const day = named(TRAFFIC_UPSERT, r.day);
+        await c.query(day.text, day.values);
+        for (const x of r.codes) {
+          const q = named(CODE_UPSERT, x);
+          await c.query(q.text, q.values);
+        }
       }
     });
+  }
+
+  async trafficWindow(systemId: string, sinceDay: string): Promise<DayTraffic> {
+    const r = (await one<Omit<DayTraffic, 'codes'>>(this.pool, `SELECT COALESCE(SUM(accepted), 0) AS accepted, COALESCE(SUM(refused), 0) AS refused,
+      COALESCE(SUM(duplicates), 0) AS duplicates, COALESCE(SUM(auth_ok), 0) AS "authOk", COALESCE(SUM(auth_failed), 0) AS "authFailed",
+      MAX(last_auth_at) AS "lastAuthAt", (array_agg(last_auth_key ORDER BY last_auth_at DESC) FILTER (WHERE last_auth_at IS NOT NULL))[1] AS "lastAuthKey",
+      MAX(last_failed_at) AS "lastFailedAt", COALESCE(bit_or(statuses), 0) AS statuses
+      FROM traffic WHERE system_id = $1 AND day >= $2`, [systemId, sinceDay]))!;
+    const codes = await rows<CodeCount>(this.pool, `SELECT code, rule, SUM(count) AS count,
+      (array_agg(example ORDER BY example_at DESC) FILTER (WHERE example_at IS NOT NULL))[1] AS example, MAX(example_at) AS "exampleAt"
+      FROM traffic_codes WHERE system_id = $1 AND day >= $2 GROUP BY code, rule ORDER BY code, rule`, [systemId, sinceDay]);
+    return { ...r, codes };
   }
 
   async traffic(systemId: string, sinceDay: string): Promise<{ window: TrafficCounts; total: TrafficCounts }> {

@@ -10,7 +10,7 @@ import { asServed } from '../../dossiers/steps.js';
 import { newKeyId } from '../../trust/keys.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, Store, SystemRecord,
+  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
 import { CHANNEL, classify, named, numberTypes, one, rows, tx } from './db.js';
 import { feedFilter } from '../filters.js';
@@ -53,7 +53,7 @@ export async function openPgStore(url: string, opts: PgStoreOptions = {}): Promi
   return store;
 }
 
-const KEY_COLS = 'system_id AS "systemId", key_hmac AS "keyHmac", created_at AS "createdAt", valid_until AS "validUntil"';
+const KEY_COLS = 'system_id AS "systemId", key_hmac AS "keyHmac", created_at AS "createdAt", valid_until AS "validUntil", key_id AS "keyId"';
 const OUTBOX_COLS = `seq, event_id AS "eventId", dossier_code AS "dossierCode", revision, type, source_system AS source, correlation_id AS "correlationId",
   traceparent, event, created_at AS "createdAt"`;
 
@@ -206,9 +206,14 @@ export class PgStore implements Store {
     await this.pool.query('UPDATE outbox SET relayed_at = $1 WHERE seq = ANY($2::bigint[]) AND relayed_at IS NULL', [Date.now(), [...seqs]]).catch((e: unknown) => { throw classify(e); });
   }
 
-  /** No group commit to ride on here: a side write is its own statement. */
-  async sideWrite(w: { kind: 'relayed'; seqs: readonly number[]; at: number }): Promise<void> {
-    if (w.kind === 'relayed') await this.markRelayed(w.seqs);
+  /** No group commit to ride on here: a side write is its own transaction. */
+  async sideWrite(w: SideWrite): Promise<void> {
+    switch (w.kind) {
+      case 'relayed':
+        return this.markRelayed(w.seqs);
+      case 'bookkeeping':
+        return this.admin.recordBookkeeping(w.batch);
+    }
   }
 
   async outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }> {

@@ -203,6 +203,33 @@ CREATE TABLE certificates (
 CREATE INDEX certificates_system ON certificates(system_id);
 `,
   },
+  {
+    version: 2,
+    name: 'conformance-counters',
+    sql: `
+-- SQLite migration 10: the conformance report's per-day counters (api.md "Conformance report"): authentications,
+-- the statuses seen in accepted changes (bit n = status n), and refused items by code and codeRules rule with the
+-- last offending agency, dossier or procedure code (never personal data). Instants and codes compare as SQLite's
+-- do (bytewise, COLLATE "C"), so "the later one wins" and the codes' order are the same on both stores.
+ALTER TABLE traffic
+  ADD COLUMN auth_ok integer NOT NULL DEFAULT 0,
+  ADD COLUMN auth_failed integer NOT NULL DEFAULT 0,
+  ADD COLUMN last_auth_at text COLLATE "C",
+  ADD COLUMN last_auth_key text,
+  ADD COLUMN last_failed_at text COLLATE "C",
+  ADD COLUMN statuses integer NOT NULL DEFAULT 0;
+CREATE TABLE traffic_codes (
+  system_id text NOT NULL,
+  day text NOT NULL,
+  code text COLLATE "C" NOT NULL,     -- '' with rule knownProcedure: an accepted item whose procedure is unknown
+  rule text COLLATE "C" NOT NULL,     -- '' when no codeRules rule watches the code
+  count integer NOT NULL DEFAULT 0,
+  example text,
+  example_at text COLLATE "C",
+  PRIMARY KEY (system_id, day, code, rule)
+);
+`,
+  },
 ];
 
 /** Applies the missing migrations, each in its own transaction, under the migrations lock (session level: held across them). */

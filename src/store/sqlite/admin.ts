@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
 import { auditedIn, type SqliteAuditLog } from './audit-chain.js';
+import { CODE_UPSERT, TRAFFIC_UPSERT, trafficRows } from '../traffic-rows.js';
 import type {
   AdminStore, AuditEntry, Bookkeeping, CodeCount, DayTraffic, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts,
 } from '../types.js';
@@ -142,27 +143,14 @@ export class SqliteAdminStore implements AdminStore {
   applyBookkeeping(b: Bookkeeping): void {
     const key = this.db.prepare('UPDATE system_keys SET last_used_at = ? WHERE key_hmac = ? AND (last_used_at IS NULL OR last_used_at < ?)');
     const seen = this.db.prepare('UPDATE systems SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)');
-    const traffic = this.db.prepare(`INSERT INTO traffic (system_id, day, accepted, refused, duplicates, auth_ok, auth_failed, last_auth_at,
-        last_auth_key, last_failed_at, statuses) VALUES (@s, @day, @accepted, @refused, @duplicates, @authOk, @authFailed, @lastAuthAt,
-        @lastAuthKey, @lastFailedAt, @statuses)
-      ON CONFLICT (system_id, day) DO UPDATE SET accepted = accepted + excluded.accepted, refused = refused + excluded.refused,
-      duplicates = duplicates + excluded.duplicates, auth_ok = auth_ok + excluded.auth_ok, auth_failed = auth_failed + excluded.auth_failed,
-      last_auth_key = CASE WHEN excluded.last_auth_at IS NOT NULL AND (last_auth_at IS NULL OR excluded.last_auth_at >= last_auth_at) THEN excluded.last_auth_key ELSE last_auth_key END,
-      last_auth_at = CASE WHEN excluded.last_auth_at IS NOT NULL AND (last_auth_at IS NULL OR excluded.last_auth_at >= last_auth_at) THEN excluded.last_auth_at ELSE last_auth_at END,
-      last_failed_at = NULLIF(MAX(COALESCE(last_failed_at, ''), COALESCE(excluded.last_failed_at, '')), ''),
-      statuses = statuses | excluded.statuses`);
-    const code = this.db.prepare(`INSERT INTO traffic_codes (system_id, day, code, rule, count, example, example_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (system_id, day, code, rule) DO UPDATE SET count = count + excluded.count,
-      example = CASE WHEN excluded.example_at IS NOT NULL AND (example_at IS NULL OR excluded.example_at >= example_at) THEN excluded.example ELSE example END,
-      example_at = CASE WHEN excluded.example_at IS NOT NULL AND (example_at IS NULL OR excluded.example_at >= example_at) THEN excluded.example_at ELSE example_at END`);
+    const traffic = this.db.prepare(TRAFFIC_UPSERT);
+    const code = this.db.prepare(CODE_UPSERT);
     this.db.transaction(() => {
       for (const [hmac, at] of b.keysUsed) key.run(at, hmac, at);
       for (const [id, at] of b.systemsSeen) seen.run(at, id, at);
-      for (const [k, c] of b.traffic) {
-        const [systemId, day] = k.split('\u0000') as [string, string];
-        const { codes, ...counts } = c;
-        traffic.run({ s: systemId, day, ...counts });
-        for (const x of codes) code.run(systemId, day, x.code, x.rule, x.count, x.example, x.exampleAt);
+      for (const r of trafficRows(b)) {
+        traffic.run(r.day);
+        for (const x of r.codes) code.run(x);
       }
     })();
   }

@@ -1,9 +1,18 @@
 // Conformance: systems and keys, the admin tables, the audit chain and its verifier, certificates, the on-time report.
 import type { Test } from 'tap';
 import type { StoreFactory } from './harness.js';
+import type { DayTraffic } from '../../../src/store/types.js';
+import { emptyDay } from '../../../src/systems/traffic.js';
 import { AGENCY, change, system } from './harness.js';
 
 const audit = { actor: 'admin', action: 'system.update', target: 'a' };
+const day = (d: Partial<DayTraffic>): DayTraffic => ({ ...emptyDay(), ...d });
+/** A bookkeeping batch of traffic only, keyed `system\u0000day`. */
+const batch = (days: Record<string, Partial<DayTraffic>>) => ({
+  keysUsed: new Map<string, string>(), systemsSeen: new Map<string, string>(),
+  traffic: new Map(Object.entries(days).map(([k, d]) => [k.replace('/', '\u0000'), day(d)])),
+});
+const T = (d: string, hm: string) => `2026-${d}T${hm}:00+07:00`;
 
 export function adminTests(t: Test, factory: StoreFactory): void {
   t.test('systems and keys: one system per agency, keys found, onKeysChanged told', async (t) => {
@@ -16,13 +25,14 @@ export function adminTests(t: Test, factory: StoreFactory): void {
     await t.rejects(store.insertSystem(system('b', ['A1']), null), { code: 'HUB_SYSTEM_AGENCY_TAKEN' });
     await store.insertSystem(system('b', ['B1']), null);
     t.same((await store.listSystems()).map((s) => s.id), ['a', 'b']);
-    t.match(await store.findKey('h1'), { systemId: 'a', keyHmac: 'h1', validUntil: null });
+    t.match(await store.findKey('h1'), { systemId: 'a', keyHmac: 'h1', validUntil: null, keyId: String });
     t.equal(await store.findKey('nope'), undefined);
     const before = told;
     const previous = await store.admin.rotateKey({ systemId: 'a', keyHmac: 'h2', keyId: 'k2', createdAt: '2026-12-01T01:00:00+07:00', validUntil: null }, '2026-12-02T00:00:00+07:00', audit);
     t.equal(previous, '2026-12-02T00:00:00+07:00');
     t.ok(told > before, 'rotation told');
     t.equal((await store.findKey('h1'))?.validUntil, '2026-12-02T00:00:00+07:00');
+    t.equal((await store.findKey('h2'))?.keyId, 'k2', 'the key id comes with the key');
     const meta = await store.admin.systemMeta('a');
     t.same(meta.keys.map((k) => k.keyId).slice(1), ['k2'], 'oldest first');
     await store.admin.updateSystem(system('b', ['A2']), audit);
@@ -54,9 +64,9 @@ export function adminTests(t: Test, factory: StoreFactory): void {
     await a.rotateAdminToken({ tokenId: 't2', tokenHmac: 'th2', createdAt: 'c2' }, '2026-12-04T00:00:00+07:00', audit);
     t.same(await a.findAdminToken('th1'), { tokenId: 't1', validUntil: '2026-12-04T00:00:00+07:00' });
     await store.insertSystem(system('a', []), 'h1');
-    const traffic = new Map([['a\u00002026-12-01', { accepted: 2, refused: 1, duplicates: 0 }], ['a\u00002026-11-01', { accepted: 5, refused: 0, duplicates: 1 }]]);
+    const traffic = new Map([['a\u00002026-12-01', day({ accepted: 2, refused: 1 })], ['a\u00002026-11-01', day({ accepted: 5, duplicates: 1 })]]);
     await a.recordBookkeeping({ keysUsed: new Map([['h1', '2026-12-01T09:00:00+07:00']]), systemsSeen: new Map([['a', '2026-12-01T09:00:00+07:00']]), traffic });
-    await a.recordBookkeeping({ keysUsed: new Map(), systemsSeen: new Map([['a', '2026-12-01T08:00:00+07:00']]), traffic: new Map([['a\u00002026-12-01', { accepted: 1, refused: 0, duplicates: 0 }]]) });
+    await a.recordBookkeeping({ keysUsed: new Map(), systemsSeen: new Map([['a', '2026-12-01T08:00:00+07:00']]), traffic: new Map([['a\u00002026-12-01', day({ accepted: 1 })]]) });
     t.equal(await a.lastSeen('a'), '2026-12-01T09:00:00+07:00', 'never goes back');
     t.same(await a.traffic('a', '2026-11-15'), { window: { accepted: 3, refused: 1, duplicates: 0 }, total: { accepted: 8, refused: 1, duplicates: 1 } });
     t.equal((await a.systemMeta('a')).keys[0]!.lastUsedAt, '2026-12-01T09:00:00+07:00');
@@ -66,6 +76,62 @@ export function adminTests(t: Test, factory: StoreFactory): void {
     const r = await a.listRollout();
     t.equal(r.source, 'file.json');
     t.same(r.items.map((e) => [e.id, e.order]), [['y', 1], ['x', 2]], 'orders swapped in one patch');
+  });
+
+  t.test('traffic counters: authentications, statuses, codes by rule, summed over a window', async (t) => {
+    const { store } = await factory.open(t);
+    const a = store.admin;
+    await store.insertSystem(system('a', []), null);
+    t.same(await a.trafficWindow('a', '2026-11-01'), emptyDay(), 'nothing counted yet');
+    await a.recordBookkeeping(batch({
+      'a/2026-12-01': {
+        accepted: 3, authOk: 2, lastAuthAt: T('12-01', '09:00'), lastAuthKey: 'k1', authFailed: 1, lastFailedAt: T('12-01', '08:00'), statuses: 1 << 2,
+        codes: [
+          { code: 'HUB_X', rule: 'agencyCode', count: 2, example: 'A1', exampleAt: T('12-01', '09:00') },
+          { code: 'HUB_Y', rule: '', count: 1, example: null, exampleAt: null },
+        ],
+      },
+      'a/2026-11-30': {
+        authOk: 1, lastAuthAt: T('11-30', '23:00'), lastAuthKey: 'k0', statuses: 1 << 5,
+        codes: [{ code: 'HUB_X', rule: 'agencyCode', count: 4, example: 'A9', exampleAt: T('11-30', '10:00') }],
+      },
+    }));
+    // A second flush of the same day: counts add up, an older instant never replaces a later one, bits are ORed.
+    await a.recordBookkeeping(batch({
+      'a/2026-12-01': {
+        refused: 2, authOk: 1, lastAuthAt: T('12-01', '08:30'), lastAuthKey: 'k-old', authFailed: 1, lastFailedAt: T('12-01', '10:00'), statuses: 1 << 3,
+        codes: [
+          { code: 'HUB_X', rule: 'agencyCode', count: 1, example: 'A0', exampleAt: T('12-01', '08:00') },
+          { code: 'HUB_X', rule: 'procedureCode', count: 1, example: 'P7', exampleAt: T('12-01', '08:00') },
+          { code: '', rule: 'knownProcedure', count: 1, example: 'P1', exampleAt: T('12-01', '07:00') },
+        ],
+      },
+    }));
+    // Through the side write the bookkeeping buffer uses: a later authentication wins, a later example too.
+    await store.sideWrite({ kind: 'bookkeeping', batch: batch({
+      'a/2026-12-01': {
+        duplicates: 1, authOk: 1, lastAuthAt: T('12-01', '11:00'), lastAuthKey: 'k2',
+        codes: [{ code: 'HUB_Y', rule: '', count: 2, example: 'D5', exampleAt: T('12-01', '11:00') }],
+      },
+    }) });
+    const dec1 = await a.trafficWindow('a', '2026-12-01');
+    t.same(dec1, {
+      accepted: 3, refused: 2, duplicates: 1, authOk: 4, authFailed: 2, lastAuthAt: T('12-01', '11:00'), lastAuthKey: 'k2',
+      lastFailedAt: T('12-01', '10:00'), statuses: (1 << 2) | (1 << 3),
+      codes: [
+        { code: '', rule: 'knownProcedure', count: 1, example: 'P1', exampleAt: T('12-01', '07:00') },
+        { code: 'HUB_X', rule: 'agencyCode', count: 3, example: 'A1', exampleAt: T('12-01', '09:00') },
+        { code: 'HUB_X', rule: 'procedureCode', count: 1, example: 'P7', exampleAt: T('12-01', '08:00') },
+        { code: 'HUB_Y', rule: '', count: 3, example: 'D5', exampleAt: T('12-01', '11:00') },
+      ],
+    }, 'one day: codes by code then rule, each with its latest example');
+    const both = await a.trafficWindow('a', '2026-11-30');
+    t.match(both, { accepted: 3, authOk: 5, authFailed: 2, lastAuthAt: T('12-01', '11:00'), lastAuthKey: 'k2', statuses: (1 << 2) | (1 << 3) | (1 << 5) });
+    t.same(both.codes.find((c) => c.rule === 'agencyCode'), { code: 'HUB_X', rule: 'agencyCode', count: 7, example: 'A1', exampleAt: T('12-01', '09:00') },
+      'summed over the days, the latest example of any day');
+    t.same(await a.trafficWindow('a', '2026-12-02'), emptyDay(), 'a window after the counted days');
+    t.same(await a.trafficWindow('b', '2026-11-01'), emptyDay(), 'another system');
+    t.same(await a.traffic('a', '2026-12-01'), { window: { accepted: 3, refused: 2, duplicates: 1 }, total: { accepted: 3, refused: 2, duplicates: 1 } });
   });
 
   t.test('audit: chained, queried, verified; altered, removed, reordered named; checkpoints', async (t) => {
