@@ -24,14 +24,11 @@ export class PgAdminStore implements AdminStore {
 
   /** fn and its audit entry in one transaction; `keys`: NOTIFY the key caches of every instance. */
   private async audited<T>(audit: AuditEntry, keys: boolean, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    let checkpoint;
-    const r = await tx(this.pool, async (c) => {
+    const r = await this.log.audited(audit, async (c) => {
       const out = await fn(c);
-      checkpoint = (await this.log.appendIn(c, audit)).checkpoint;
       if (keys) await c.query('SELECT pg_notify($1, $2)', [CHANNEL.keys, '']);
       return out;
     });
-    this.log.committed(checkpoint);
     if (keys) this.keysChanged();
     return r;
   }

@@ -12,8 +12,27 @@ import { LOCK, named, one, rows, tx, type Db } from './db.js';
 
 const ROW = 'id, at, actor, action, target, source_ip, detail, correlation_id, prev_hash, hash';
 
+/** Appends one more entry inside the running transaction. */
+export type AuditAppend = (e: AuditEntry) => Promise<void>;
+
 export class PgAuditLog {
   constructor(private readonly pool: pg.Pool, private readonly mirrorFile: string | undefined) {}
+
+  /**
+   * fn and its audit entries in one transaction: those fn appends, then `audit` (as SQLite's audited writes);
+   * a checkpoint they made is mirrored once committed.
+   */
+  async audited<T>(audit: AuditEntry | null, fn: (c: pg.PoolClient, append: AuditAppend) => Promise<T>): Promise<T> {
+    let checkpoint: AuditCheckpoint | undefined;
+    const r = await tx(this.pool, async (c) => {
+      const append: AuditAppend = async (e) => { checkpoint = (await this.appendIn(c, e)).checkpoint ?? checkpoint; };
+      const out = await fn(c, append);
+      if (audit) await append(audit);
+      return out;
+    });
+    this.committed(checkpoint);
+    return r;
+  }
 
   /** Appends inside the caller's transaction; the checkpoint it made (every 100th entry) is mirrored by `committed`. */
   async appendIn(c: pg.PoolClient, e: AuditEntry, now = Date.now()): Promise<{ row: AuditRow; checkpoint: AuditCheckpoint | undefined }> {

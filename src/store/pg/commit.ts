@@ -64,9 +64,10 @@ async function appendRevision(c: pg.PoolClient, item: CommitItem, r: Revision, r
   const d = r.dossier;
   const { seq } = (await one<{ seq: number }>(c, "SELECT nextval('change_seq') AS seq"))!;
   await c.query(`INSERT INTO changes (seq, dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
-    canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+    canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature, decoded_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
   [seq, d.code, d.revision, row.eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256, item.canonicalSha256,
-    plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null]);
+    plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null,
+    item.decodedBy ? JSON.stringify(item.decodedBy) : null]);
   await c.query(`INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
   [seq, row.eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, row.event, item.now]);

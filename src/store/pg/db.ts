@@ -68,6 +68,8 @@ export const LOCK = {
   /** Second key: hashtext of the JSON of [system, localCode] (text holds no NUL). */
   localCode: 7_140_005,
   relay: 7_140_006,
+  /** Second key: hashtext of a system id (its mapping versions are numbered one at a time). */
+  mapping: 7_140_007,
 } as const;
 
 /** Notification channels (LISTEN/NOTIFY): the cross-instance form of onCommitted, onMailbox and onKeysChanged. */

@@ -10,7 +10,7 @@ import { asServed } from '../../dossiers/steps.js';
 import { newKeyId } from '../../trust/keys.js';
 import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
-  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, OutboxRow, SideWrite, Store, SystemRecord,
+  AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, MappingVersionInsert, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
 import { CHANNEL, classify, named, numberTypes, one, rows, tx } from './db.js';
 import { feedFilter } from '../filters.js';
@@ -20,8 +20,9 @@ import { Notifications } from './notify.js';
 import { applyCommit } from './commit.js';
 import { PgRelayStore } from './relay.js';
 import { PgAdminStore } from './admin.js';
-import { PgAuditLog } from './audit.js';
+import { PgAuditLog, type AuditAppend } from './audit.js';
 import { PgCertificateStore } from './certificates.js';
+import { PgMappingStore } from './mappings.js';
 import { ontimeReport } from './stats.js';
 import { RelayLease } from './lease.js';
 
@@ -67,6 +68,7 @@ export class PgStore implements Store {
   readonly relay: PgRelayStore;
   readonly admin: PgAdminStore;
   readonly certificates: PgCertificateStore;
+  readonly mappings: PgMappingStore;
   private readonly auditLog: PgAuditLog;
   private readonly checkpointTimer: NodeJS.Timeout;
   private readonly lease: RelayLease;
@@ -82,6 +84,7 @@ export class PgStore implements Store {
     this.relay = new PgRelayStore(this.pool, this.notes);
     this.admin = new PgAdminStore(this.pool, this.auditLog, (c, s) => this.claimAgencies(c, s), () => this.local.emit('keys'));
     this.certificates = new PgCertificateStore(this.pool);
+    this.mappings = new PgMappingStore(this.pool, this.auditLog);
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint().catch(() => {}); }, 10 * 60_000).unref();
   }
 
@@ -130,16 +133,17 @@ export class PgStore implements Store {
   // ---- systems and keys -----------------------------------------------------------------------------------
 
   /** A write of systems or keys: NOTIFY in its transaction, this instance's listeners told after commit. */
-  private async keysTx(fn: (c: pg.PoolClient) => Promise<void>): Promise<void> {
-    await tx(this.pool, async (c) => {
-      await fn(c);
+  private async keysTx(fn: (c: pg.PoolClient, append: AuditAppend) => Promise<void>): Promise<void> {
+    await this.auditLog.audited(null, async (c, append) => {
+      await fn(c, append);
       await c.query('SELECT pg_notify($1, $2)', [CHANNEL.keys, '']);
     });
     this.local.emit('keys');
   }
 
-  insertSystem(s: SystemRecord, keyHmac: string | null): Promise<void> {
-    return this.keysTx(async (c) => {
+  /** `mapping`: a mapping system's first version, stored and activated with its audit entry in the same transaction. */
+  insertSystem(s: SystemRecord, keyHmac: string | null, mapping?: { version: MappingVersionInsert; audit: AuditEntry }): Promise<void> {
+    return this.keysTx(async (c, append) => {
       const r = await c.query('INSERT INTO systems (id, doc, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
         [s.id, JSON.stringify(s), s.status, s.createdAt, s.updatedAt]);
       if (!r.rowCount) throw new HubError('HUB_SYSTEM_EXISTS', `System ${s.id} is already registered`, [{ path: '/id', message: 'already registered' }]);
@@ -147,6 +151,7 @@ export class PgStore implements Store {
       if (keyHmac) {
         await c.query('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES ($1, $2, $3, NULL, $4)', [keyHmac, s.id, s.createdAt, newKeyId()]);
       }
+      if (mapping) await this.mappings.addIn(c, mapping.version, mapping.audit, append);
     });
   }
 

@@ -230,6 +230,50 @@ CREATE TABLE traffic_codes (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'mappings',
+    sql: `
+-- SQLite migration 9. Mapping versions (mapping.md §13): append-only, numbered 1, 2, 3 … per system; the
+-- document is kept as received (the order of fields is meaningful and sha256 is over it).
+CREATE TABLE mapping_versions (
+  system_id text NOT NULL REFERENCES systems(id),
+  version integer NOT NULL,
+  sha256 text NOT NULL,
+  document text NOT NULL,
+  size integer NOT NULL,
+  created_at text NOT NULL,
+  created_by text NOT NULL,
+  note text,
+  PRIMARY KEY (system_id, version),
+  UNIQUE (system_id, sha256)
+);
+-- The active pointer, moved only by activation in the same transaction as its audit entry.
+CREATE TABLE mapping_active (
+  system_id text PRIMARY KEY REFERENCES systems(id),
+  version integer NOT NULL
+);
+-- Approved sample payloads (mapping.md §17), at most 50 per system; they hold personal data.
+CREATE TABLE samples (
+  id text PRIMARY KEY,
+  system_id text NOT NULL REFERENCES systems(id),
+  name text NOT NULL,
+  content_type text NOT NULL,
+  payload bytea NOT NULL,
+  payload_sha256 text NOT NULL,
+  expected text NOT NULL,
+  approved_version text NOT NULL,
+  created_at text NOT NULL,
+  created_by text NOT NULL,
+  UNIQUE (system_id, payload_sha256)
+);
+-- Provenance (mapping.md §13): which adapter/mapping version decoded a revision, encoded a delivery.
+ALTER TABLE changes ADD COLUMN decoded_by text;
+ALTER TABLE deliveries ADD COLUMN encoded_by text;
+ALTER TABLE mailbox ADD COLUMN encoded_by text;
+ALTER TABLE dead_letters ADD COLUMN encoded_by text;
+`,
+  },
 ];
 
 /** Applies the missing migrations, each in its own transaction, under the migrations lock (session level: held across them). */

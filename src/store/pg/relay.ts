@@ -5,10 +5,11 @@
 import type pg from 'pg';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
-import type { DeadLetter, DeadLetterInsert, MailboxInsert, MailboxMessage, PlannedDelivery, RelayStore } from '../types.js';
+import type { DeadLetter, DeadLetterInsert, MailboxInsert, MailboxMessage, PlannedDelivery, Provenance, RelayStore } from '../types.js';
 import type { Notifications } from './notify.js';
 import { CHANNEL, one, rows, tx, type Db } from './db.js';
 
+const json = (p: Provenance | null | undefined) => (p ? JSON.stringify(p) : null);
 const DEAD_COLS = `id, system_id AS "systemId", event_id AS "eventId", dossier_code AS "dossierCode", revision, reason, attempts,
   last_response AS "lastResponse", failed_at AS "failedAt", event`;
 type State = 'pending' | 'delivered' | 'dead';
@@ -32,9 +33,9 @@ export class PgRelayStore implements RelayStore {
       }
       const woken = new Set<string>();
       for (const m of mailbox) {
-        const r = await c.query(`INSERT INTO mailbox (id, system_id, event_id, type, dossier_code, revision, content_type, body, body_is_json, visible_at, created_at)
-          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING`,
-        [ulid(now), m.systemId, m.eventId, m.type, m.dossierCode, m.revision, m.contentType, m.body, m.bodyIsJson, now]);
+        const r = await c.query(`INSERT INTO mailbox (id, system_id, event_id, type, dossier_code, revision, content_type, body, body_is_json, visible_at,
+          created_at, encoded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) ON CONFLICT DO NOTHING`,
+        [ulid(now), m.systemId, m.eventId, m.type, m.dossierCode, m.revision, m.contentType, m.body, m.bodyIsJson, now, json(m.encodedBy)]);
         if (r.rowCount) woken.add(m.systemId);
       }
       for (const d of dead) {
@@ -47,17 +48,19 @@ export class PgRelayStore implements RelayStore {
 
   private async insertDead(c: Db, d: DeadLetterInsert, now: number): Promise<DeadLetter> {
     const row: DeadLetter = { ...d, id: ulid(now), failedAt: formatVn(now) };
-    await c.query(`INSERT INTO dead_letters (id, system_id, event_id, dossier_code, revision, reason, attempts, last_response, failed_at, event)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [row.id, d.systemId, d.eventId, d.dossierCode, d.revision, d.reason, d.attempts, d.lastResponse, row.failedAt, d.event]);
-    await this.setDelivery(c, d, 'dead', now);
+    await c.query(`INSERT INTO dead_letters (id, system_id, event_id, dossier_code, revision, reason, attempts, last_response, failed_at, event, encoded_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [row.id, d.systemId, d.eventId, d.dossierCode, d.revision, d.reason, d.attempts, d.lastResponse, row.failedAt, d.event, json(d.encodedBy)]);
+    await this.setDelivery(c, d, 'dead', now, d.encodedBy);
     return row;
   }
 
-  private async setDelivery(c: Db, d: PlannedDelivery, state: State, now: number): Promise<void> {
-    await c.query(`INSERT INTO deliveries (system_id, event_id, dossier_code, revision, state, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (system_id, event_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-    [d.systemId, d.eventId, d.dossierCode, d.revision, state, now]);
+  /** `encodedBy`: the attempt's adapter, kept when given (a replay keeps the last one). */
+  private async setDelivery(c: Db, d: PlannedDelivery, state: State, now: number, encodedBy?: Provenance | null): Promise<void> {
+    await c.query(`INSERT INTO deliveries (system_id, event_id, dossier_code, revision, state, updated_at, encoded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      ON CONFLICT (system_id, event_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,
+      encoded_by = COALESCE(excluded.encoded_by, deliveries.encoded_by)`,
+    [d.systemId, d.eventId, d.dossierCode, d.revision, state, now, json(encodedBy)]);
   }
 
   private async stateIn(c: Db, systemId: string, eventId: string): Promise<State | undefined> {
@@ -73,8 +76,9 @@ export class PgRelayStore implements RelayStore {
       [systemId, dossierCode, revision]));
   }
 
-  async markDelivered(systemId: string, eventId: string): Promise<void> {
-    await this.pool.query("UPDATE deliveries SET state = 'delivered', updated_at = $1 WHERE system_id = $2 AND event_id = $3", [Date.now(), systemId, eventId]);
+  async markDelivered(systemId: string, eventId: string, encodedBy?: Provenance | null): Promise<void> {
+    await this.pool.query(`UPDATE deliveries SET state = 'delivered', updated_at = $1, encoded_by = COALESCE($4, encoded_by)
+      WHERE system_id = $2 AND event_id = $3`, [Date.now(), systemId, eventId, json(encodedBy)]);
   }
 
   addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter> {

@@ -5,6 +5,7 @@ import type { StoreFactory } from './harness.js';
 import { commitTests } from './commits.js';
 import { relayTests } from './relay.js';
 import { adminTests } from './admin.js';
+import { mappingTests } from './mappings.js';
 
 export type { StoreFactory, StoreKit } from './harness.js';
 
@@ -12,4 +13,5 @@ export function storeConformance(t: Test, factory: StoreFactory): void {
   commitTests(t, factory);
   relayTests(t, factory);
   adminTests(t, factory);
+  mappingTests(t, factory);
 }
