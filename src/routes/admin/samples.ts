@@ -46,6 +46,7 @@ export async function adminSampleRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
   type PostBody = { name: string; contentType: string; payload?: unknown; payloadBase64?: string; expected?: Expected; version?: number };
   app.post<{ Params: { id: string }; Body: PostBody }>('/v1/admin/systems/:id/samples', {
     config: { action: 'sample.add' },
+    bodyLimit: 2 * ctx.config.bodyLimit, // a payload travels escaped or in base64 (api.md "Admin / Bodies")
     schema: {
       operationId: 'addSystemSample', summary: 'Save a sample payload with its approved result', tags: ['admin'], params: idParams,
       body: {
