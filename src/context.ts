@@ -15,7 +15,7 @@ import type { ConformanceEvidence } from './conformance/evidence.js';
 import { credentialsFrom, type Credentials } from './trust/auth.js';
 import { peerCertificate } from './trust/client-cert.js';
 import { HubError } from './errors.js';
-import { sessionActor, type ConsoleSessions } from './console/sessions.js';
+import { sessionOf, type ConsoleSessions } from './console/sessions.js';
 
 /** What /readyz reports of the relay; the relay fills it in when it runs. */
 export interface BrokerState {
@@ -54,8 +54,13 @@ export async function requireSystem(ctx: HubContext, req: FastifyRequest, inPayl
 /** The audit actor of the administrator's token (`admin` or `admin:<tokenId>`), or a 401. */
 export async function requireAdmin(ctx: HubContext, req: FastifyRequest): Promise<string> {
   // The console's session cookie (+ X-CSRF-Token on changes) stands for the token it was opened with.
-  const viaConsole = sessionActor(ctx.consoleSessions, req);
-  if (viaConsole) return viaConsole;
+  // It lasts only as long as that token: a rotation that ends the token ends its sessions at once (api.md
+  // "POST /v1/admin/token": "With 0 they stop at once").
+  const viaConsole = sessionOf(ctx.consoleSessions, req);
+  if (viaConsole) {
+    if (!(await ctx.auth.adminRefValid(viaConsole.tokenRef))) throw new HubError('HUB_CONSOLE_SESSION_ENDED', 'The administrator token of this console session was rotated and has ended: sign in again');
+    return viaConsole.actor;
+  }
   return ctx.auth.admin(credentialsFrom(req.headers.authorization), req.ip, req.routeOptions.url ?? req.url);
 }
 

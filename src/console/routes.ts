@@ -36,7 +36,7 @@ export async function consoleSessionRoutes(app: FastifyInstance, { ctx, sessions
     },
   }, async (req, reply) => {
     const actor = await ctx.auth.admin({ scheme: 'bearer', token: req.body.token }, req.ip, req.routeOptions.url ?? req.url);
-    const { id, session } = sessions.open(actor);
+    const { id, session } = sessions.open(actor, ctx.auth.adminRef(req.body.token));
     await audit(req, actor, 'console.sign-in');
     return reply.code(201).header('set-cookie', cookie(req, id, MAX_AGE_MS / 1000)).header('cache-control', 'no-store').send(answer(session));
   });

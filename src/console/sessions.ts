@@ -15,6 +15,8 @@ export const MAX_AGE_MS = 8 * 3600_000;
 export interface ConsoleSession {
   /** The audit actor of the token signed in with: `admin` or `admin:<tokenId>`. */
   actor: string;
+  /** Which token it was opened with (`Authenticator.adminRef`: the token's HMAC, never the token), re-checked on every use. */
+  tokenRef: string;
   csrf: string;
   createdAt: number;
   lastUsedAt: number;
@@ -28,11 +30,11 @@ export class ConsoleSessions {
   constructor(private readonly idleMs: number, private readonly clock: () => number = Date.now) {}
 
   /** A new session: the cookie value (shown to the browser only) and its record. */
-  open(actor: string): { id: string; session: ConsoleSession } {
+  open(actor: string, tokenRef: string): { id: string; session: ConsoleSession } {
     this.sweep();
     const id = randomBytes(32).toString('base64url');
     const now = this.clock();
-    const session = { actor, csrf: randomBytes(24).toString('base64url'), createdAt: now, lastUsedAt: now };
+    const session = { actor, tokenRef, csrf: randomBytes(24).toString('base64url'), createdAt: now, lastUsedAt: now };
     this.byHash.set(hash(id), session);
     return { id, session };
   }
@@ -96,6 +98,11 @@ function sameText(a: string, b: string): boolean {
  * (a sibling origin on the same site, an old browser).
  */
 export function sessionActor(sessions: ConsoleSessions, req: FastifyRequest): string | undefined {
+  return sessionOf(sessions, req)?.actor;
+}
+
+/** The live session of a console request (as `sessionActor`), with the token reference to re-check. */
+export function sessionOf(sessions: ConsoleSessions, req: FastifyRequest): ConsoleSession | undefined {
   if (req.headers.authorization) return undefined; // a token wins: the CLI and curl never send the cookie
   const id = cookieValue(req.headers.cookie);
   if (!id) return undefined;
@@ -107,5 +114,5 @@ export function sessionActor(sessions: ConsoleSessions, req: FastifyRequest): st
       throw new HubError('HUB_CONSOLE_CSRF', 'Send the session\'s CSRF token in X-CSRF-Token', [{ path: `header:${CSRF_HEADER}`, message: 'missing or wrong' }]);
     }
   }
-  return s.actor;
+  return s;
 }

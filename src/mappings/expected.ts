@@ -9,6 +9,25 @@ export interface DryAnswer {
 }
 
 export type Expected = { refused?: { code: string }; items?: ({ ok: true; ref: unknown; change: unknown } | { ok: false; errors: { code: string; native: string }[] })[] };
+/** The JSON Schema of an `expected` object given to `POST …/samples` (exactly one of `refused` and `items`). */
+export const EXPECTED_SCHEMA = {
+  type: 'object', minProperties: 1, maxProperties: 1, additionalProperties: false,
+  properties: {
+    refused: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 100 } } },
+    items: {
+      type: 'array', maxItems: 500,
+      items: {
+        type: 'object', required: ['ok'], additionalProperties: false,
+        properties: {
+          ok: { type: 'boolean' }, ref: { type: 'object' }, change: { type: 'object' },
+          errors: { type: 'array', maxItems: 1000, items: { type: 'object', required: ['code', 'native'], properties: { code: { type: 'string' }, native: { type: 'string' } } } },
+        },
+        if: { properties: { ok: { const: false } } }, then: { required: ['errors'] }, else: { required: ['ref', 'change'] },
+      },
+    },
+  },
+} as const;
+
 export type DiffRow = { item: number | null; path: string; expected: unknown; actual: unknown };
 
 /** The approved form of a decoder's answer (mapping.md §17's one format of expected results). */

@@ -20,29 +20,47 @@ export function shippedMapping(dir: string, id: string): unknown {
 
 const TYPES: Record<string, string> = { '.json': 'application/json', '.xml': 'application/xml' };
 
-/** Saves the shipped samples of a just-registered mapping system as approved by `hub`; throws on a mismatch. */
-export async function saveShippedSamples(store: Store, dir: string, id: string): Promise<number> {
+interface ShippedSample { file: string; name: string; contentType: string; payload: Buffer; expected: Expected; answer: DryAnswer }
+
+/**
+ * Reads the shipped samples of `id` and decodes each with `document` (pure: nothing is stored). Throws, naming the
+ * file, when a payload has no `<name>.expected.json` or does not give it: the start fails before the system is
+ * registered, so nothing is left half-stored (mapping.md §19).
+ */
+export function checkShippedSamples(dir: string, id: string, document: unknown): ShippedSample[] {
   const folder = path.join(dir, id, 'samples');
-  if (!existsSync(folder)) return 0;
-  const active = (await store.mappings.listVersions(id)).active!;
-  const v = (await store.mappings.getVersion(id, active))!;
-  let n = 0;
+  if (!existsSync(folder)) return [];
+  const compiled = compileMapping(document);
+  const out: ShippedSample[] = [];
   for (const f of readdirSync(folder).filter((x) => !x.endsWith('.expected.json') && TYPES[path.extname(x)]).sort()) {
     const name = f.slice(0, -path.extname(f).length);
+    const expectedFile = path.join(folder, `${name}.expected.json`);
+    if (!existsSync(expectedFile)) throw new Error(`${id}/samples/${f} has no ${name}.expected.json`);
     const payload = readFileSync(path.join(folder, f));
-    const expected = JSON.parse(readFileSync(path.join(folder, `${name}.expected.json`), 'utf8')) as Expected;
-    const r = dryRun(compileMapping(v.document), payload, TYPES[path.extname(f)]!, { encode: false });
+    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected;
+    const r = dryRun(compiled, payload, TYPES[path.extname(f)]!, { encode: false });
     const answer = (r.ok ? r.answer : { refused: { code: r.code }, items: [] }) as DryAnswer;
     const diff = sampleDiff(expected, expectedOf(answer));
     if (diff.length) throw new Error(`${id}/samples/${f} does not give its expected result: ${JSON.stringify(diff).slice(0, 2000)}`);
+    out.push({ file: f, name, contentType: TYPES[path.extname(f)]!, payload, expected, answer });
+  }
+  return out;
+}
+
+/** Saves the checked shipped samples of a just-registered mapping system as approved by `hub`. */
+export async function saveShippedSamples(store: Store, id: string, samples: readonly ShippedSample[]): Promise<number> {
+  if (!samples.length) return 0;
+  const active = (await store.mappings.listVersions(id)).active!;
+  const v = (await store.mappings.getVersion(id, active))!;
+  for (const s of samples) {
     const now = Date.now();
     const sampleId = ulid(now);
-    await store.mappings.addSample({ id: sampleId, systemId: id, name, contentType: TYPES[path.extname(f)]!, payload, payloadSha256: sha256Hex(payload),
-      expected: expectedOf(answer), approvedVersion: String(v.version), createdAt: formatVn(now), createdBy: 'hub' },
-    { actor: 'hub', action: 'sample.add', target: id, detail: { sampleId, payloadSha256: sha256Hex(payload) } });
-    n++;
+    const payloadSha256 = sha256Hex(s.payload);
+    await store.mappings.addSample({ id: sampleId, systemId: id, name: s.name, contentType: s.contentType, payload: s.payload, payloadSha256,
+      expected: expectedOf(s.answer), approvedVersion: String(v.version), createdAt: formatVn(now), createdBy: 'hub' },
+    { actor: 'hub', action: 'sample.add', target: id, detail: { sampleId, payloadSha256 } });
   }
-  return n;
+  return samples.length;
 }
 
 /** A later start: the store is the truth; a shipped mapping that differs from the active version is only logged. */

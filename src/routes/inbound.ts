@@ -47,10 +47,11 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   /** The system's adapter for a path, when the system is registered and its adapter installed. */
-  const adapterOf = (systemId: string): Adapter | undefined => {
+  const resolvedOf = (systemId: string) => {
     const target = ctx.registry.get(systemId);
-    return target ? ctx.registry.adapterFor(target)?.adapter : undefined;
+    return target ? ctx.registry.adapterFor(target) : undefined;
   };
+  const adapterOf = (systemId: string): Adapter | undefined => resolvedOf(systemId)?.adapter;
 
   /** An error in the adapter's own form (SOAP Fault, KetQua) when it has one, else problem+json. */
   function fail(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, err: unknown): FastifyReply {
@@ -78,7 +79,10 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
   });
 
   async function handle(req: FastifyRequest<{ Params: Params }>, reply: FastifyReply, soap: boolean): Promise<FastifyReply> {
-    const adapter = adapterOf(req.params.systemId);
+    // Resolved once: the adapter that decodes is the one recorded as `decodedBy`, even if a mapping version is
+    // activated while this request awaits (mapping.md §13).
+    const resolved = resolvedOf(req.params.systemId);
+    const adapter = resolved?.adapter;
     // Set once the caller is the path's system, cleared once the pipeline has counted the items itself.
     let counting: string | undefined;
     try {
@@ -103,7 +107,7 @@ export async function inboundRoutes(app: FastifyInstance, { ctx }: { ctx: HubCon
       const decoded = adapter.decode(inbound);
       const traceparent = traceparentOf(req);
       counting = undefined;
-      const decodedBy = ctx.registry.adapterFor(caller)?.provenance ?? null;
+      const decodedBy = resolved?.provenance ?? null;
       const outcomes = await ctx.pipeline.run(caller, decoded, { correlationId: String(req.id), decodedBy, ...(traceparent ? { traceparent } : {}), ...(signature ? { signature } : {}) });
       for (const o of outcomes) {
         if (o.ok && o.receipt) req.log.debug({ system: caller.id, dossierCode: o.receipt.dossierCode, revision: o.receipt.revision, duplicate: o.receipt.duplicate }, 'change accepted');

@@ -36,7 +36,19 @@ export class Registry {
     return this.adapters.resolve(s);
   }
 
-  async load(): Promise<void> {
+  private loading: Promise<void> = Promise.resolve();
+
+  /**
+   * Reads the registry again. Loads run one after another: two overlapping loads (a notification and the answering
+   * request's own) could otherwise finish out of order and leave the older view in place.
+   */
+  load(): Promise<void> {
+    const next = this.loading.then(() => this.loadNow(), () => this.loadNow());
+    this.loading = next.catch(() => {});
+    return next;
+  }
+
+  private async loadNow(): Promise<void> {
     const systems = await this.store.listSystems();
     await this.adapters.load();
     this.byId = new Map(systems.map((s) => [s.id, s]));

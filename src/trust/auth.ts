@@ -169,6 +169,21 @@ export class Authenticator {
     return !!(await this.keyOwner({ scheme: 'bearer', token: key }, now));
   }
 
+  /** What a console session keeps to re-check the token it was opened with: its HMAC (or `bootstrap`), never the token. */
+  adminRef(token: string): string {
+    return sameSecret(token, this.adminToken) ? 'bootstrap' : keyHmac(this.keySecret, token);
+  }
+
+  /** Whether the token behind `adminRef` still opens the admin API (not rotated past its overlap). */
+  async adminRefValid(ref: string, now = this.clock()): Promise<boolean> {
+    if (ref === 'bootstrap') {
+      const end = await this.store.admin.getSetting('admin.bootstrapValidUntil');
+      return end === undefined || (parseRfc3339(end) ?? 0) > now;
+    }
+    const found = await this.store.admin.findAdminToken(ref);
+    return !!found && (!found.validUntil || (parseRfc3339(found.validUntil) ?? 0) > now);
+  }
+
   private async adminActor(token: string, now: number): Promise<string | undefined> {
     if (sameSecret(token, this.adminToken)) {
       const end = await this.store.admin.getSetting('admin.bootstrapValidUntil');

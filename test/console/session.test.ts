@@ -69,3 +69,28 @@ t.test('sign in, use, CSRF, sign out, expiry, audit actor', async (t) => {
   }
   t.equal(status, 401, 'an idle session ends');
 });
+
+t.test('a session ends with the token it was opened with: rotation with no overlap ends it at once', async (t) => {
+  const hub = await startHub();
+  t.teardown(() => hub.close());
+  const signIn = async (token: string) => {
+    const res = await hub.app.inject({ method: 'POST', url: '/v1/console/session', payload: { token } });
+    t.equal(res.statusCode, 201, res.body);
+    return { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken as string };
+  };
+  const reg = (id: string) => ({ id, name: id, adapter: 'canonical', role: 'source', level: 'province', agencies: [], delivery: { mode: 'none' }, subscriptions: [], mapping: null });
+  const first = await signIn(ADMIN_TOKEN);
+  const rotated = await hub.app.inject({ method: 'POST', url: '/v1/admin/token', headers: { cookie: first.cookie, 'x-csrf-token': first.csrf }, payload: { overlapSeconds: 0 } });
+  t.equal(rotated.statusCode, 201, rotated.body);
+  const newToken = rotated.json().token as string;
+  t.equal((await hub.app.inject({ method: 'GET', url: '/v1/admin/systems', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).statusCode, 401, 'the old token is refused');
+  const stale = await hub.app.inject({ method: 'POST', url: '/v1/admin/systems', headers: { cookie: first.cookie, 'x-csrf-token': first.csrf }, payload: reg('after-rotation') });
+  t.equal(stale.statusCode, 401, 'and so is the session opened with it');
+  t.equal(stale.json().code, 'HUB_CONSOLE_SESSION_ENDED');
+  t.notOk(hub.ctx.registry.get('after-rotation'), 'nothing was registered');
+  // A session of the new token works, until that token is rotated in turn.
+  const second = await signIn(newToken);
+  t.equal((await hub.app.inject({ method: 'POST', url: '/v1/admin/systems', headers: { cookie: second.cookie, 'x-csrf-token': second.csrf }, payload: reg('by-new') })).statusCode, 201);
+  t.equal((await hub.app.inject({ method: 'POST', url: '/v1/admin/token', headers: { authorization: `Bearer ${newToken}` }, payload: { overlapSeconds: 0 } })).statusCode, 201);
+  t.equal((await hub.app.inject({ method: 'GET', url: '/v1/admin/systems', headers: { cookie: second.cookie } })).json().code, 'HUB_CONSOLE_SESSION_ENDED');
+});

@@ -67,3 +67,24 @@ t.test('dry-run answers per mapping.md §16', async (t) => {
   t.notMatch(JSON.stringify(audit), /KHDT-2026-004512/, 'no payload in the audit');
   t.ok(audit.some((e) => (e.detail as { payloadSha256?: string } | null)?.payloadSha256), 'payload sha256 audited');
 });
+
+t.test('the admin body may be twice HUB_BODY_LIMIT; a payload over the limit is refused as inbound would (413)', async (t) => {
+  const hub = await startHub({ config: { bodyLimit: 40_000 } });
+  t.teardown(() => hub.close());
+  const post = (payload: object) => hub.app.inject({ method: 'POST', url: '/v1/admin/adapters/dry-run', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload });
+  const doc = (n: number) => JSON.stringify({ hoSo: { ghiChu: 'x'.repeat(n) } });
+  // 32,000 bytes in base64 are ~43 kB of admin body: over 1 × the limit, under 2 ×, and under the limit as a payload.
+  const fits = await post({ mapping: KHDT, contentType: 'application/json', payloadBase64: Buffer.from(doc(32_000)).toString('base64') });
+  t.equal(fits.statusCode, 200, fits.body);
+  t.notOk(fits.json().refused?.code === 'HUB_REQUEST_TOO_LARGE', 'decoded, not refused for its size');
+  const large = await post({ mapping: KHDT, contentType: 'application/json', payload: doc(50_000) });
+  t.equal(large.statusCode, 200, large.body);
+  t.match(large.json(), { refused: { code: 'HUB_REQUEST_TOO_LARGE', status: 413 }, items: [] });
+  const sample = await hub.app.inject({ method: 'POST', url: '/v1/admin/systems', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    payload: { id: 'khdt-big', name: 'x', adapter: 'mapping', role: 'source', level: 'province', agencies: ['000.00.10.H12'], delivery: { mode: 'none' }, subscriptions: [], mapping: KHDT } });
+  t.equal(sample.statusCode, 201, sample.body);
+  const saved = await hub.app.inject({ method: 'POST', url: '/v1/admin/systems/khdt-big/samples', headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    payload: { name: 'big', contentType: 'application/json', payloadBase64: Buffer.from(doc(32_000)).toString('base64') } });
+  t.equal(saved.statusCode, 201, `a sample near the inbound limit can be saved: ${saved.body.slice(0, 300)}`);
+  t.equal((await post({ mapping: KHDT, contentType: 'application/json', payload: doc(90_000) })).statusCode, 413, 'over 2 × the limit: the admin body itself is too large');
+});

@@ -75,3 +75,26 @@ t.test('samples of a mapping system', async (t) => {
   const acts = (await hub.ctx.store.queryAudit({ action: 'sample.*', limit: 200 })).map((e) => e.action);
   t.ok(acts.includes('sample.add') && acts.includes('sample.approve') && acts.includes('sample.delete'));
 });
+
+t.test('a malformed expected result is 422 HUB_VALIDATION at its field, never a 500', async (t) => {
+  const hub = await startHub();
+  t.teardown(() => hub.close());
+  t.equal((await admin(hub, 'POST', '/v1/admin/systems', { id: 'khdt-x', name: 'x', adapter: 'mapping', role: 'source', level: 'province',
+    agencies: ['000.00.10.H12'], delivery: { mode: 'none' }, subscriptions: [], mapping: KHDT })).statusCode, 201);
+  const url = '/v1/admin/systems/khdt-x/samples';
+  const payload = read('so-khdt/samples/khdt-broken.json');
+  for (const [expected, field] of [
+    [{ items: [{ ok: false }] }, '/expected/items/0'],
+    [{ items: [{ ok: false, errors: 5 }] }, '/expected/items/0/errors'],
+    [{ items: [{ ok: true, ref: {} }] }, '/expected/items/0'],
+    [{ refused: 'x' }, '/expected/refused'],
+    [{}, '/expected'],
+    [{ refused: { code: 'HUB_X' }, items: [] }, '/expected'],
+  ] as const) {
+    const res = await admin(hub, 'POST', url, { name: 'bad', contentType: 'application/json', payload, expected });
+    t.equal(res.statusCode, 422, `${JSON.stringify(expected)}: ${res.body}`);
+    t.equal(res.json().code, 'HUB_VALIDATION');
+    t.ok(res.json().errors.some((e: { path: string }) => e.path.startsWith(field)), `${JSON.stringify(expected)} names ${field}: ${JSON.stringify(res.json().errors)}`);
+  }
+  t.same((await admin(hub, 'GET', url)).json().items, [], 'nothing saved');
+});

@@ -45,9 +45,22 @@ function builtInRun(adapter: Adapter, body: Buffer, contentType: string, systemI
   return answer;
 }
 
+/**
+ * A payload over `HUB_BODY_LIMIT` is answered as the inbound route would answer it (api.md "Admin / Bodies": the
+ * admin body may be twice the limit, since a payload travels escaped or in base64).
+ */
+function tooLarge(ctx: HubContext, body: Buffer, contentType: string) {
+  if (body.length <= ctx.config.bodyLimit) return undefined;
+  const detail = `The payload is ${body.length} bytes; the inbound limit (HUB_BODY_LIMIT) is ${ctx.config.bodyLimit}`;
+  return { contentType: contentType.split(';')[0]!.trim().toLowerCase(), payloadSha256: sha256Hex(body), batch: false,
+    refused: { code: 'HUB_REQUEST_TOO_LARGE', status: 413, detail, errors: [] }, items: [] };
+}
+
 /** A system's payload through its active version (or `version`), or its built-in adapter: the samples' run. */
 export async function runForSystem(ctx: HubContext, system: SystemRecord, version: number | undefined, body: Buffer, contentType: string): Promise<{ answer: DryAnswer; approvedVersion: string }> {
+  const large = tooLarge(ctx, body, contentType);
   if (system.adapter !== 'mapping') {
+    if (large) return { answer: large, approvedVersion: getAdapter(system.adapter)?.version ?? '' };
     const adapter = getAdapter(system.adapter);
     if (!adapter) throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${system.adapter}`);
     return { answer: builtInRun(adapter, body, contentType, system.id) as DryAnswer, approvedVersion: adapter.version };
@@ -55,6 +68,7 @@ export async function runForSystem(ctx: HubContext, system: SystemRecord, versio
   const n = version ?? (await ctx.store.mappings.listVersions(system.id)).active;
   const v = n === null ? undefined : await ctx.store.mappings.getVersion(system.id, n);
   if (!v) throw new HubError('HUB_NOT_FOUND', `System ${system.id} has no mapping version ${n ?? '(none active)'}`);
+  if (large) return { answer: large, approvedVersion: String(v.version) };
   const r = dryRun(compileMapping(v.document), body, contentType, { encode: false });
   if (!r.ok) throw new HubError(r.code as ErrorCode, 'The stored mapping is refused', [...r.errors]);
   if (r.answer.refused?.code === 'HUB_MEDIA_TYPE') throw new HubError('HUB_MEDIA_TYPE', r.answer.refused.detail, r.answer.refused.errors);
@@ -66,6 +80,7 @@ export async function adminDryRunRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
 
   app.post<{ Body: Body }>('/v1/admin/adapters/dry-run', {
     config: { action: 'mapping.dry-run' },
+    bodyLimit: 2 * ctx.config.bodyLimit,
     schema: {
       operationId: 'dryRunAdapter', summary: 'Decode a payload with a mapping or an adapter; store nothing', tags: ['admin'],
       body: {
@@ -88,6 +103,11 @@ export async function adminDryRunRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
   }, async (req) => {
     const b = req.body;
     const body = payloadBytes(b);
+    const large = tooLarge(ctx, body, b.contentType);
+    if (large) {
+      note(req, b.system ?? null, { payloadSha256: large.payloadSha256 });
+      return { mapping: { source: b.mapping !== undefined ? 'request' : b.system !== undefined ? 'system' : 'adapter', system: b.system ?? null }, ...large };
+    }
     const system = b.system !== undefined ? ctx.registry.get(b.system) : undefined;
     if (b.system !== undefined && !system) throw new HubError('HUB_NOT_FOUND', `No system ${b.system}`);
     let mapping: { doc: unknown; source: 'request' | 'system'; version: number | null } | undefined;

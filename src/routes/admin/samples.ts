@@ -10,7 +10,7 @@ import { formatVn } from '../../util/time.js';
 import { problemResponse } from '../schemas.js';
 import { actorOf, audited, entryFor, installAdmin } from './common.js';
 import { runForSystem } from './dry-run.js';
-import { expectedOf, sampleDiff, sampleOk, type Expected } from '../../mappings/expected.js';
+import { EXPECTED_SCHEMA, expectedOf, sampleDiff, sampleOk, type Expected } from '../../mappings/expected.js';
 
 export const MAX_SAMPLES = 50;
 const errors = { '4xx': problemResponse, '5xx': problemResponse } as const;
@@ -46,12 +46,13 @@ export async function adminSampleRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
   type PostBody = { name: string; contentType: string; payload?: unknown; payloadBase64?: string; expected?: Expected; version?: number };
   app.post<{ Params: { id: string }; Body: PostBody }>('/v1/admin/systems/:id/samples', {
     config: { action: 'sample.add' },
+    bodyLimit: 2 * ctx.config.bodyLimit, // a payload travels escaped or in base64 (api.md "Admin / Bodies")
     schema: {
       operationId: 'addSystemSample', summary: 'Save a sample payload with its approved result', tags: ['admin'], params: idParams,
       body: {
         type: 'object', required: ['name', 'contentType'], additionalProperties: false,
         properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, contentType: { type: 'string', maxLength: 200 }, payload: {}, payloadBase64: { type: 'string' },
-          expected: { type: 'object' }, version: { type: 'integer', minimum: 1 } },
+          expected: EXPECTED_SCHEMA, version: { type: 'integer', minimum: 1 } },
       },
       response: { '2xx': { type: 'object', properties: sampleProps }, ...errors },
     },

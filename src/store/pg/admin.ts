@@ -2,6 +2,7 @@
 // rollout registry. Every change commits with its audit entry in one transaction; changes of keys and systems
 // NOTIFY the other instances (their key caches empty within a notification's delay) and tell this one at once.
 import type pg from 'pg';
+import { HubError } from '../../errors.js';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
 import type { AdminStore, AuditEntry, Bookkeeping, CodeCount, DayTraffic, KeyInfo, KeyRecord, RolloutEntry, SystemRecord, TrafficCounts } from '../types.js';
@@ -43,6 +44,7 @@ export class PgAdminStore implements AdminStore {
 
   rotateKey(k: KeyRecord & { keyId: string }, until: string, audit: AuditEntry): Promise<string | null> {
     return this.audited(audit, true, async (c) => {
+      await this.lockActive(c, k.systemId);
       await c.query('UPDATE system_keys SET valid_until = $1 WHERE system_id = $2 AND (valid_until IS NULL OR valid_until > $1)', [until, k.systemId]);
       const latest = (await one<{ v: string | null }>(c, 'SELECT MAX(valid_until) AS v FROM system_keys WHERE system_id = $1', [k.systemId]))?.v ?? null;
       await c.query('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES ($1, $2, $3, $4, $5)',
@@ -76,10 +78,19 @@ export class PgAdminStore implements AdminStore {
 
   updateSystem(s: SystemRecord, audit: AuditEntry): Promise<void> {
     return this.audited(audit, true, async (c) => {
-      await c.query('UPDATE systems SET doc = $1, status = $2, updated_at = $3 WHERE id = $4', [JSON.stringify(s), s.status, s.updatedAt, s.id]);
+      // Only an active row changes: a retire another instance (or request) committed since the caller's check wins,
+      // and this change is refused instead of bringing the system back with its agencies.
+      const r = await c.query("UPDATE systems SET doc = $1, status = $2, updated_at = $3 WHERE id = $4 AND status = 'active'", [JSON.stringify(s), s.status, s.updatedAt, s.id]);
+      if (!r.rowCount) throw new HubError('HUB_SYSTEM_RETIRED', `System ${s.id} is retired`);
       await c.query('DELETE FROM system_agencies WHERE system_id = $1', [s.id]);
       if (s.status === 'active') await this.claim(c, s);
     });
+  }
+
+  /** Locks the system's row for the transaction; a retired (or unknown) system is refused. */
+  private async lockActive(c: pg.PoolClient, id: string): Promise<void> {
+    const row = await one<{ status: string }>(c, 'SELECT status FROM systems WHERE id = $1 FOR UPDATE', [id]);
+    if (row?.status !== 'active') throw new HubError('HUB_SYSTEM_RETIRED', `System ${id} is retired`);
   }
 
   findAdminToken(tokenHmac: string) {

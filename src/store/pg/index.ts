@@ -84,7 +84,7 @@ export class PgStore implements Store {
     this.relay = new PgRelayStore(this.pool, this.notes);
     this.admin = new PgAdminStore(this.pool, this.auditLog, (c, s) => this.claimAgencies(c, s), () => this.local.emit('keys'));
     this.certificates = new PgCertificateStore(this.pool);
-    this.mappings = new PgMappingStore(this.pool, this.auditLog);
+    this.mappings = new PgMappingStore(this.pool, this.auditLog, () => this.local.emit('keys'));
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint().catch(() => {}); }, 10 * 60_000).unref();
   }
 

@@ -6,7 +6,7 @@ import type {
   AuditEntry, MappingStore, MappingVersionInfo, MappingVersionInsert, Provenance, ProvenanceReport, SampleRecord,
 } from '../types.js';
 import type { AuditAppend, PgAuditLog } from './audit.js';
-import { LOCK, one, rows, type Db } from './db.js';
+import { CHANNEL, LOCK, one, rows, type Db } from './db.js';
 
 const VERSION_COLS = `v.version, v.sha256, v.size, v.created_at AS "createdAt", v.created_by AS "createdBy", v.note,
   (a.version IS NOT NULL) AS active`;
@@ -18,7 +18,8 @@ const sample = (r: SampleRow): SampleRecord => ({ ...r, expected: JSON.parse(r.e
 const prov = (s: string | null): Provenance | null => (s ? JSON.parse(s) as Provenance : null);
 
 export class PgMappingStore implements MappingStore {
-  constructor(private readonly pool: pg.Pool, private readonly log: PgAuditLog) {}
+  /** `changed` tells this instance's registry after a commit that moved an active pointer (the others hear NOTIFY). */
+  constructor(private readonly pool: pg.Pool, private readonly log: PgAuditLog, private readonly changed: () => void = () => {}) {}
 
   /** Inside a caller's transaction too (a registration stores its version 1 with the system). */
   async addIn(c: pg.PoolClient, v: MappingVersionInsert, activate: AuditEntry | null, append: AuditAppend) {
@@ -45,15 +46,22 @@ export class PgMappingStore implements MappingStore {
   private async activateIn(c: pg.PoolClient, systemId: string, n: number): Promise<number | null> {
     const previous = (await one<{ version: number }>(c, 'SELECT version FROM mapping_active WHERE system_id = $1 FOR UPDATE', [systemId]))?.version ?? null;
     await c.query('INSERT INTO mapping_active (system_id, version) VALUES ($1, $2) ON CONFLICT (system_id) DO UPDATE SET version = excluded.version', [systemId, n]);
+    // Delivered at commit: every instance reloads its registry, so the new version decodes there within 1 s
+    // (mapping.md §13), as for a registration or key change.
+    await c.query('SELECT pg_notify($1, $2)', [CHANNEL.keys, '']);
     return previous;
   }
 
-  addVersion(v: MappingVersionInsert, audit: AuditEntry, activate: AuditEntry | null) {
-    return this.log.audited(audit, (c, append) => this.addIn(c, v, activate, append));
+  async addVersion(v: MappingVersionInsert, audit: AuditEntry, activate: AuditEntry | null) {
+    const r = await this.log.audited(audit, (c, append) => this.addIn(c, v, activate, append));
+    if (activate) this.changed();
+    return r;
   }
 
-  activate(systemId: string, n: number, audit: AuditEntry): Promise<number | null> {
-    return this.log.audited(audit, (c) => this.activateIn(c, systemId, n));
+  async activate(systemId: string, n: number, audit: AuditEntry): Promise<number | null> {
+    const previous = await this.log.audited(audit, (c) => this.activateIn(c, systemId, n));
+    this.changed();
+    return previous;
   }
 
   async listVersions(systemId: string) {

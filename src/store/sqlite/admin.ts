@@ -1,6 +1,7 @@
 // The administration tables of the embedded store (migration 6): system life cycle and keys, rotated admin
 // tokens, bookkeeping (last seen, last used, traffic), the rollout registry. Every change commits with its
 // audit entry in one transaction, so nothing is stored unaudited and no entry describes a change that failed.
+import { HubError } from '../../errors.js';
 import type Database from 'better-sqlite3';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
@@ -31,6 +32,7 @@ export class SqliteAdminStore implements AdminStore {
     const audited = auditedIn(db, log);
     this.tx = {
       rotateKey: audited((k: KeyRecord & { keyId: string }, until: string) => {
+        activeOrRetired(db, k.systemId);
         db.prepare('UPDATE system_keys SET valid_until = ? WHERE system_id = ? AND (valid_until IS NULL OR valid_until > ?)').run(until, k.systemId, until);
         const latest = db.prepare('SELECT MAX(valid_until) FROM system_keys WHERE system_id = ?').pluck().get(k.systemId) as string | null;
         db.prepare('INSERT INTO system_keys (key_hmac, system_id, created_at, valid_until, key_id) VALUES (?, ?, ?, ?, ?)').run(k.keyHmac, k.systemId, k.createdAt, k.validUntil, k.keyId);
@@ -50,7 +52,9 @@ export class SqliteAdminStore implements AdminStore {
         return ends.filter((e): e is string => !!e).sort().at(-1) ?? null;
       }),
       update: audited((s: SystemRecord) => {
-        db.prepare('UPDATE systems SET doc = ?, status = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(s), s.status, s.updatedAt, s.id);
+        // Only an active row changes (the store contract; on PostgreSQL a retire can commit between check and write).
+        const r = db.prepare("UPDATE systems SET doc = ?, status = ?, updated_at = ? WHERE id = ? AND status = 'active'").run(JSON.stringify(s), s.status, s.updatedAt, s.id);
+        if (!r.changes) throw new HubError('HUB_SYSTEM_RETIRED', `System ${s.id} is retired`);
         db.prepare('DELETE FROM system_agencies WHERE system_id = ?').run(s.id);
         if (s.status === 'active') this.claim(db, s);
       }),
@@ -192,4 +196,10 @@ export class SqliteAdminStore implements AdminStore {
   async saveRollout(entries: readonly RolloutEntry[], audit: AuditEntry, source?: string): Promise<void> {
     this.tx.rollout(audit, entries, source);
   }
+}
+
+/** A key may be issued only to an active system. */
+function activeOrRetired(db: Database.Database, id: string): void {
+  const status = db.prepare('SELECT status FROM systems WHERE id = ?').pluck().get(id) as string | undefined;
+  if (status !== 'active') throw new HubError('HUB_SYSTEM_RETIRED', `System ${id} is retired`);
 }

@@ -53,6 +53,13 @@ export function adminTests(t: Test, factory: StoreFactory): void {
     t.equal((await store.relay.listDeadLetters({ system: 'r', limit: 10 })).length, 2);
     t.same(await store.relay.mailboxTake('r', 10, 1000), []);
     await store.insertSystem(system('s', ['R1']), null); // the agency is free again
+    // A change computed from a view taken before the retire (another instance's, or a request's that awaited):
+    // refused, so it cannot bring the system back nor take its agency from the system that has it now.
+    await t.rejects(store.admin.updateSystem(system('r', ['R1']), audit), { code: 'HUB_SYSTEM_RETIRED' });
+    await t.rejects(store.admin.rotateKey({ systemId: 'r', keyHmac: 'hr2', keyId: 'kr2', createdAt: '2026-12-01T11:00:00+07:00', validUntil: null }, '2026-12-01T11:00:00+07:00', audit),
+      { code: 'HUB_SYSTEM_RETIRED' });
+    t.equal(await store.findKey('hr2'), undefined, 'no key issued to the retired system');
+    t.equal((await store.listSystems()).find((x) => x.id === 'r')?.status, 'retired', 'still retired');
   });
 
   t.test('admin tokens, settings, bookkeeping and traffic, rollout', async (t) => {
