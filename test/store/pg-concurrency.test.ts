@@ -103,3 +103,17 @@ t.test('the outbox relay lease: one instance at a time, taken over when the hold
   t.ok(took, 'taken over');
   t.equal(await a.relayLease(), false, 'the old holder no longer relays');
 });
+
+t.test('a certificate fingerprint registered by two instances at once: one wins, the other is 409', async (t) => {
+  const [a, b] = await pair(t);
+  const fp = 'a'.repeat(64);
+  for (let round = 0; round < 5; round++) {
+    const results = await Promise.allSettled([
+      a.insertSystem(system(`ca${round}`, [], { certificates: [fp] }), null),
+      b.insertSystem(system(`cb${round}`, [], { certificates: [fp] }), null),
+    ]);
+    const owners = (await a.listSystems()).filter((s) => s.status === 'active' && s.certificates?.includes(fp));
+    t.equal(owners.length, 1, `round ${round}: one owner (${owners.map((o) => o.id)})`);
+    t.equal(results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'HUB_SYSTEM_CERTIFICATE_TAKEN').length, round === 0 ? 1 : 2, 'the others refused');
+  }
+});

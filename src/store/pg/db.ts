@@ -70,6 +70,8 @@ export const LOCK = {
   relay: 7_140_006,
   /** Second key: hashtext of a system id (its mapping versions are numbered one at a time). */
   mapping: 7_140_007,
+  /** Registered client-certificate fingerprints are claimed one transaction at a time. */
+  certificates: 7_140_008,
 } as const;
 
 /** Notification channels (LISTEN/NOTIFY): the cross-instance form of onCommitted, onMailbox and onKeysChanged. */

@@ -12,7 +12,7 @@ import type { OntimeQuery, OntimeResult } from '../../stats/types.js';
 import type {
   AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify, ChangeEventRow, CommitItem, CommitResult, FeedQuery, KeyRecord, MappingVersionInsert, OutboxRow, SideWrite, Store, SystemRecord,
 } from '../types.js';
-import { CHANNEL, classify, named, numberTypes, one, rows, tx } from './db.js';
+import { CHANNEL, LOCK, classify, named, numberTypes, one, rows, tx } from './db.js';
 import { feedFilter } from '../filters.js';
 import { shownChange } from '../commit-plan.js';
 import { migrate } from './migrations.js';
@@ -155,8 +155,19 @@ export class PgStore implements Store {
     });
   }
 
-  /** One active system per agency; a concurrent claim of the same agency waits on its row and then sees the owner. */
+  /**
+   * One active system per agency; a concurrent claim of the same agency waits on its row and then sees the owner.
+   * One active system per registered certificate fingerprint too: claims are serialised by an advisory lock, so a
+   * second transaction reads the first one's committed registration.
+   */
   private async claimAgencies(c: pg.PoolClient, s: SystemRecord): Promise<void> {
+    if (s.certificates?.length) {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.certificates]);
+      for (const [i, f] of s.certificates.entries()) {
+        const owner = (await one<{ id: string }>(c, `SELECT id FROM systems WHERE status = 'active' AND id <> $1 AND (doc::jsonb -> 'certificates') ? $2 LIMIT 1`, [s.id, f]))?.id;
+        if (owner) throw new HubError('HUB_SYSTEM_CERTIFICATE_TAKEN', `The certificate ${f.slice(0, 12)}… is registered to ${owner}`, [{ path: `/certificates/${i}`, message: `registered to ${owner}` }]);
+      }
+    }
     for (const [i, a] of s.agencies.entries()) {
       await c.query('INSERT INTO system_agencies (agency, system_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [a.code, s.id]);
       const owner = (await one<{ id: string }>(c, 'SELECT system_id AS id FROM system_agencies WHERE agency = $1', [a.code]))?.id;

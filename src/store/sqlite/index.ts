@@ -328,7 +328,12 @@ export class SqliteStore implements Store {
     this.events.emit('keys');
   }
 
+  /** One active system per agency, and per registered certificate fingerprint (checked in the writing transaction). */
   private claimAgencies(db: Database.Database, s: SystemRecord): void {
+    (s.certificates ?? []).forEach((f, i) => {
+      const owner = db.prepare(`SELECT id FROM systems WHERE status = 'active' AND id <> ? AND EXISTS (SELECT 1 FROM json_each(doc, '$.certificates') WHERE value = ?) LIMIT 1`).pluck().get(s.id, f) as string | undefined;
+      if (owner) throw new HubError('HUB_SYSTEM_CERTIFICATE_TAKEN', `The certificate ${f.slice(0, 12)}… is registered to ${owner}`, [{ path: `/certificates/${i}`, message: `registered to ${owner}` }]);
+    });
     s.agencies.forEach((a, i) => {
       const owner = db.prepare('SELECT system_id FROM system_agencies WHERE agency = ?').pluck().get(a.code) as string | undefined;
       if (owner && owner !== s.id) {

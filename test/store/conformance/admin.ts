@@ -37,6 +37,14 @@ export function adminTests(t: Test, factory: StoreFactory): void {
     t.same(meta.keys.map((k) => k.keyId).slice(1), ['k2'], 'oldest first');
     await store.admin.updateSystem(system('b', ['A2']), audit);
     await t.rejects(store.admin.updateSystem(system('b', ['A1']), audit), { code: 'HUB_SYSTEM_AGENCY_TAKEN' });
+    // A registered certificate fingerprint belongs to one active system, checked in the writing transaction.
+    await store.admin.updateSystem(system('a', ['A1'], { certificates: ['f'.repeat(64)] }), audit);
+    await t.rejects(store.insertSystem(system('c', [], { certificates: ['f'.repeat(64)] }), null), { code: 'HUB_SYSTEM_CERTIFICATE_TAKEN' });
+    await t.rejects(store.admin.updateSystem(system('b', ['A2'], { certificates: ['e'.repeat(64), 'f'.repeat(64)] }), audit),
+      { code: 'HUB_SYSTEM_CERTIFICATE_TAKEN', errors: [{ path: '/certificates/1' }] });
+    t.notOk((await store.listSystems()).some((x) => x.id === 'c'), 'nothing stored for the refused registration');
+    await store.admin.updateSystem(system('a', ['A1'], { certificates: [] }), audit);
+    await store.admin.updateSystem(system('b', ['A2'], { certificates: ['f'.repeat(64)] }), audit); // free again
     off();
   });
 
