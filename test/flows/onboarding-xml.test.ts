@@ -28,8 +28,10 @@ function batch(): string {
   return xml.replace(first, `${first}\n  ${second}`);
 }
 
-t.test('an XML batch department with two namespaces onboarded with the CLI and the API only, end to end', async (t) => {
-  const o = await onboardingHub(t);
+// This flow runs on the PostgreSQL store (the JSON flow on SQLite), so both stores' provenance is shown end to end.
+t.test('an XML batch department with two namespaces onboarded with the CLI and the API only, end to end (PostgreSQL store)', async (t) => {
+  const o = await onboardingHub(t, { postgres: true });
+  t.equal(o.hub.ctx.store.kind, 'postgres');
   const dept = await department({ contentType: 'application/xml; charset=utf-8', body: `<KetQua xmlns="${NS.main}" maLoi="0" moTa="Thành công"/>` });
   t.teardown(() => dept.close());
   const platform = await o.hub.register({ id: 'cong-dvc-tinh', role: 'platform', subscriptions: [] });

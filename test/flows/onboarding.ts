@@ -11,6 +11,7 @@ import amqp, { type ConsumeMessage } from 'amqplib';
 import { ADMIN_TOKEN, startHub, type TestHub } from '../helpers/hub.js';
 import { freePort } from '../helpers/net.js';
 import { createVhost } from '../helpers/vhost.js';
+import { tempDatabase } from '../helpers/pg.js';
 import { topologyNames } from '../../src/relay/topology.js';
 import { waitFor } from '../relay/helpers.js';
 
@@ -54,14 +55,18 @@ export interface Onboarding {
   events: ConsumeMessage[];
 }
 
-/** A fresh hub with the relay on its own vhost, listening; torn down (hub, consumer, vhost, files) by `t`. */
-export async function onboardingHub(t: { teardown(fn: () => unknown): void }): Promise<Onboarding> {
+/** A fresh hub with the relay on its own vhost, listening; torn down (hub, consumer, vhost, files) by `t`.
+ *  `postgres`: the store is a PostgreSQL database of the test's own instead of the SQLite file. */
+export async function onboardingHub(t: { teardown(fn: () => unknown): void }, opts: { postgres?: boolean } = {}): Promise<Onboarding> {
+  // The database is dropped after the hub has closed (its pool first).
+  const drops: (() => Promise<void> | void)[] = [];
+  const databaseUrl = opts.postgres ? await tempDatabase({ teardown: (fn) => { drops.push(fn); } }) : undefined;
   const dir = mkdtempSync(path.join(tmpdir(), 'hub-onboard-'));
   const vhost = createVhost('onboard');
   const port = await freePort();
   const hub = await startHub({
     dataDir: path.join(dir, 'data'), relay: { amqpUrl: vhost.url },
-    config: { port, publicUrl: `http://127.0.0.1:${port}`, retryDelaysMs: [200, 400], retryAttempts: 3 },
+    config: { port, publicUrl: `http://127.0.0.1:${port}`, retryDelaysMs: [200, 400], retryAttempts: 3, ...(databaseUrl ? { databaseUrl, dbPool: 4 } : {}) },
   });
   await hub.app.listen({ port, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${port}`;
@@ -78,6 +83,7 @@ export async function onboardingHub(t: { teardown(fn: () => unknown): void }): P
     await conn.close().catch(() => {});
     await hub.close();
     vhost.remove();
+    for (const drop of drops) await drop();
     rmSync(dir, { recursive: true, force: true });
   });
   return {
