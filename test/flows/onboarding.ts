@@ -25,14 +25,16 @@ export interface Department {
   close(): Promise<void>;
 }
 
-/** The department's receiving endpoint: records each push and answers `reply` (its software's "ok"). */
-export async function department(reply: { contentType: string; body: string }): Promise<Department> {
+/** The department's receiving endpoint: records each push and answers `reply` (its software's "ok"); with
+ *  `busyFirst`, the first push is answered 503 (a transient failure the relay retries). */
+export async function department(reply: { contentType: string; body: string; busyFirst?: boolean }): Promise<Department> {
   const hits: Department['hits'] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       hits.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (reply.busyFirst && hits.length === 1) { res.writeHead(503, { 'content-type': 'text/plain' }).end('bận'); return; }
       res.writeHead(200, { 'content-type': reply.contentType }).end(reply.body);
     });
   });
