@@ -37,7 +37,8 @@ export interface WorkerDeps {
 }
 
 /** `encodedBy`: the adapter and mapping version the attempt encoded with (mapping.md §13). */
-type Outcome = ({ kind: 'ok' } | { kind: 'retry' | 'dead'; reason: string; lastResponse: string | null }) & { encodedBy?: Provenance | null };
+/** `status`: the department's HTTP status, absent when there was no answer (network, encoding, no push URL). */
+type Outcome = ({ kind: 'ok' } | { kind: 'retry' | 'dead'; reason: string; lastResponse: string | null }) & { encodedBy?: Provenance | null; status?: number };
 
 const header = (m: ConsumeMessage, name: string): unknown => m.properties.headers?.[name];
 
@@ -114,6 +115,10 @@ export class DeliveryWorker {
 
     const outcome = await this.attempt(m, eventId, dossierCode, revision);
     const attempts = attempt + 1;
+    const retried = outcome.kind === 'retry' && attempts < this.deps.config.retryAttempts;
+    // Each try is a row of the provenance (api.md "Mapping versions"): at, status, verdict, encodedBy.
+    await store.relay.recordAttempt({ systemId: this.systemId, eventId, dossierCode, at: Date.now(), status: outcome.status ?? null,
+      verdict: outcome.kind === 'ok' ? 'ok' : retried ? 'retry' : 'failed', encodedBy: outcome.encodedBy ?? null });
     if (outcome.kind === 'ok') {
       await store.relay.markDelivered(this.systemId, eventId, outcome.encodedBy ?? null);
       metrics.deliveries.inc({ system: this.systemId, result: 'delivered' });
@@ -121,7 +126,7 @@ export class DeliveryWorker {
       ch.ack(m);
       return;
     }
-    if (outcome.kind === 'retry' && attempts < this.deps.config.retryAttempts) {
+    if (retried) {
       const delays = this.deps.config.retryDelaysMs;
       const delay = delays[Math.min(attempts - 1, delays.length - 1)]!;
       await this.republish(ch, m, this.deps.names.retry(tierName(delay)), attempts, delay, { 'x-last-response': (outcome.lastResponse ?? outcome.reason).slice(0, 500) });
@@ -162,8 +167,8 @@ export class DeliveryWorker {
     if ('error' in res) return { kind: 'retry', reason: `network: ${res.error}`, lastResponse: null, encodedBy };
     const lastResponse = `HTTP ${res.status}: ${res.body}`.slice(0, KEPT_RESPONSE_CHARS);
     const verdict = resolved!.adapter.judgeReply(res.status, res.body);
-    if (verdict.ok) return { kind: 'ok', encodedBy };
-    return { kind: verdict.permanent ? 'dead' : 'retry', reason: verdict.reason, lastResponse, encodedBy };
+    if (verdict.ok) return { kind: 'ok', encodedBy, status: res.status };
+    return { kind: verdict.permanent ? 'dead' : 'retry', reason: verdict.reason, lastResponse, encodedBy, status: res.status };
   }
 
   private baseProps(m: ConsumeMessage): Options.Publish {

@@ -130,6 +130,10 @@ export interface DeadLetterInsert extends PlannedDelivery {
   /** The CloudEvent JSON, kept for replay. */
   event: string;
 }
+/** One try of a push delivery: `ok` delivered, `retry` failed and tried again, `failed` failed for good. */
+export interface DeliveryAttempt {
+  systemId: string; eventId: string; dossierCode: string; at: number; status: number | null; verdict: 'ok' | 'retry' | 'failed'; encodedBy: Provenance | null;
+}
 export interface DeadLetter extends DeadLetterInsert { id: string; failedAt: string }
 
 /** What the relay keeps in the store besides the outbox: deliveries, mailboxes, dead letters. */
@@ -140,6 +144,8 @@ export interface RelayStore {
   /** Whether an earlier revision of the dossier to this system is still pending (in the queue or in retry). */
   earlierPending(systemId: string, dossierCode: string, revision: number): Promise<boolean>;
   markDelivered(systemId: string, eventId: string, encodedBy?: Provenance | null): Promise<void>;
+  /** Records one try of a push delivery (provenance: each attempt is a row). `status` is null without an HTTP answer. */
+  recordAttempt(a: DeliveryAttempt): Promise<void>;
   /** Stores a dead letter and marks the delivery dead (which lets later revisions through). */
   addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter>;
   listDeadLetters(q: { system?: string; after?: string; limit: number }): Promise<DeadLetter[]>;
@@ -288,7 +294,7 @@ export interface SampleRecord {
 
 export interface ProvenanceReport {
   revisions: { revision: number; type: string; source: string; at: string; receiptId: string; payloadSha256: string; decodedBy: Provenance | null }[];
-  deliveries: { system: string; eventId: string; revision: number; state: string; attempts: { at: string; verdict: string; encodedBy: Provenance | null }[] }[];
+  deliveries: { system: string; eventId: string; revision: number; state: string; attempts: { at: string; status: number | null; verdict: string; encodedBy: Provenance | null }[] }[];
 }
 
 /** Mapping versions, the active pointer, samples and provenance (mapping.md §13, §17). Changes commit with their audit entry. */

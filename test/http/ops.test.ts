@@ -1,6 +1,6 @@
 // Operations endpoints and start-up: bootstrap systems, one-time secret files, /metrics, /docs, /openapi.json.
 import t from 'tap';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startHub, dossier } from '../helpers/hub.js';
@@ -18,7 +18,12 @@ t.test('a fresh data dir: bootstrap systems registered once, keys and admin toke
   const config = loadConfig({}, { dataDir: path.join(dir, 'data'), configDir: CONFIG, relay: false, logLevel: 'info' });
   const { app, ctx } = await buildApp({ config, logStream: stream });
   await app.ready();
-  t.same(ctx.registry.list().map((s) => s.id).sort(), ['cong-dvc-tinh', 'so-tnmt', 'so-xay-dung', 'undp-phuong-phu-my', 'undp-xa-tan-an']);
+  t.same(ctx.registry.list().map((s) => s.id).sort(), ['cong-dvc-tinh', 'so-khdt', 'so-tnmt', 'so-tu-phap', 'so-xay-dung', 'undp-phuong-phu-my', 'undp-xa-tan-an']);
+  // The two shipped mapping systems are "credentials": "manual": registered with no key, so no key file (mapping.md §19).
+  for (const id of ['so-khdt', 'so-tu-phap']) {
+    t.equal(ctx.registry.get(id)?.adapter, 'mapping', `${id} is a mapping system`);
+    t.notOk(existsSync(path.join(dir, 'data', 'keys', `${id}.key`)), `${id}: no key file`);
+  }
   const tokenFile = path.join(dir, 'data', 'secrets', 'admin-token');
   t.equal(statSync(tokenFile).mode & 0o777, 0o600);
   const token = readFileSync(tokenFile, 'utf8').trim();
@@ -39,7 +44,7 @@ t.test('a fresh data dir: bootstrap systems registered once, keys and admin toke
   // Second start: nothing re-registered, the same token.
   const again = await buildApp({ config, logStream: new Writable({ write(_c, _e, cb) { cb(); } }) });
   t.equal(readFileSync(tokenFile, 'utf8').trim(), token, 'the token file is written once');
-  t.equal(again.ctx.registry.list().length, 5);
+  t.equal(again.ctx.registry.list().length, 7);
   await again.app.close();
 });
 

@@ -23,7 +23,7 @@ t.test('first start registers the shipped mapping systems with their samples', a
     t.equal(hub.ctx.registry.get(id)?.adapter, 'mapping');
     t.equal((await hub.ctx.store.mappings.listVersions(id)).active, 1);
     const samples = await hub.ctx.store.mappings.listSamples(id);
-    t.equal(samples.length, 2, `${id}: both samples saved`);
+    t.equal(samples.length, 3, `${id}: its three samples saved`);
     t.ok(samples.every((s) => s.createdBy === 'hub'));
   }
   await hub.close();

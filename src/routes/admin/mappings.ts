@@ -143,7 +143,7 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
               payloadSha256: { type: 'string' }, decodedBy: provenance } } },
             deliveries: { type: 'array', items: { type: 'object', properties: {
               system: { type: 'string' }, eventId: { type: 'string' }, revision: { type: 'integer' }, state: { type: 'string' },
-              attempts: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, verdict: { type: 'string' }, encodedBy: provenance } } } } } },
+              attempts: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, status: { type: ['integer', 'null'] }, verdict: { type: 'string' }, encodedBy: provenance } } } } } },
           },
         },
         ...errors,

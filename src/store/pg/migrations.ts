@@ -274,6 +274,25 @@ ALTER TABLE mailbox ADD COLUMN encoded_by text;
 ALTER TABLE dead_letters ADD COLUMN encoded_by text;
 `,
   },
+  {
+    version: 4,
+    name: 'delivery-attempts',
+    sql: `
+-- PG migration 4, as SQLite's 11. Each try of a push delivery: when, the HTTP status (NULL without an answer),
+-- the verdict, and which adapter or mapping version encoded it. The deliveries row keeps the outcome.
+CREATE TABLE delivery_attempts (
+  seq bigserial PRIMARY KEY,
+  system_id text NOT NULL,
+  event_id text NOT NULL,
+  dossier_code text NOT NULL,
+  at bigint NOT NULL,
+  status integer,
+  verdict text NOT NULL CHECK (verdict IN ('ok', 'retry', 'failed')),
+  encoded_by text
+);
+CREATE INDEX delivery_attempts_dossier ON delivery_attempts(dossier_code, system_id, event_id, seq);
+`,
+  },
 ];
 
 /** Applies the missing migrations, each in its own transaction, under the migrations lock (session level: held across them). */

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
-import type { DeadLetter, DeadLetterInsert, MailboxInsert, MailboxMessage, PlannedDelivery, Provenance, RelayStore } from '../types.js';
+import type { DeadLetter, DeadLetterInsert, DeliveryAttempt, MailboxInsert, MailboxMessage, PlannedDelivery, Provenance, RelayStore } from '../types.js';
 import type { Notifications } from './notify.js';
 import { CHANNEL, one, rows, tx, type Db } from './db.js';
 
@@ -79,6 +79,11 @@ export class PgRelayStore implements RelayStore {
   async markDelivered(systemId: string, eventId: string, encodedBy?: Provenance | null): Promise<void> {
     await this.pool.query(`UPDATE deliveries SET state = 'delivered', updated_at = $1, encoded_by = COALESCE($4, encoded_by)
       WHERE system_id = $2 AND event_id = $3`, [Date.now(), systemId, eventId, json(encodedBy)]);
+  }
+
+  async recordAttempt(a: DeliveryAttempt): Promise<void> {
+    await this.pool.query('INSERT INTO delivery_attempts (system_id, event_id, dossier_code, at, status, verdict, encoded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [a.systemId, a.eventId, a.dossierCode, a.at, a.status, a.verdict, json(a.encodedBy)]);
   }
 
   addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter> {

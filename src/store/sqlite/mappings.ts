@@ -129,7 +129,14 @@ export class SqliteMappingStore implements MappingStore {
     const revisions = (this.db.prepare(`SELECT revision, type, source_system AS source, accepted_at AS at, receipt_id AS receiptId,
       payload_sha256 AS payloadSha256, decoded_by AS decodedBy FROM changes WHERE dossier_code = ? ORDER BY revision`).all(code) as
       (Omit<ProvenanceReport['revisions'][number], 'decodedBy'> & { decodedBy: string | null })[]).map((r) => ({ ...r, decodedBy: prov(r.decodedBy) }));
-    // The store keeps one row per (system, event): its last attempt stands for the attempts.
+    // One row per (system, event) with its outcome; each push try is a row of delivery_attempts. A mailbox
+    // message is one attempt (written to the mailbox; delivered once acknowledged).
+    const tries = new Map<string, ProvenanceReport['deliveries'][number]['attempts']>();
+    for (const a of this.db.prepare(`SELECT system_id AS system, event_id AS eventId, at, status, verdict, encoded_by AS encodedBy FROM delivery_attempts
+      WHERE dossier_code = ? ORDER BY seq`).all(code) as { system: string; eventId: string; at: number; status: number | null; verdict: string; encodedBy: string | null }[]) {
+      const k = `${a.system}\u0000${a.eventId}`;
+      tries.set(k, [...(tries.get(k) ?? []), { at: new Date(a.at).toISOString(), status: a.status, verdict: a.verdict, encodedBy: prov(a.encodedBy) }]);
+    }
     const rows = this.db.prepare(`SELECT system_id AS system, event_id AS eventId, revision, state, updated_at AS at, encoded_by AS encodedBy
       FROM deliveries WHERE dossier_code = ?
       UNION ALL SELECT system_id, event_id, revision, CASE WHEN acked_at IS NULL THEN 'pending' ELSE 'delivered' END, created_at, encoded_by
@@ -137,9 +144,9 @@ export class SqliteMappingStore implements MappingStore {
       { system: string; eventId: string; revision: number; state: string; at: number; encodedBy: string | null }[];
     const deliveries = rows.map((r) => ({
       system: r.system, eventId: r.eventId, revision: r.revision, state: r.state,
-      attempts: r.state === 'pending' && r.encodedBy === null ? [] : [{
-        at: new Date(r.at).toISOString(), verdict: r.state === 'delivered' ? 'ok' : r.state, encodedBy: prov(r.encodedBy),
-      }],
+      attempts: tries.get(`${r.system}\u0000${r.eventId}`) ?? (r.state === 'pending' && r.encodedBy === null ? [] : [{
+        at: new Date(r.at).toISOString(), status: null, verdict: r.state === 'delivered' ? 'ok' : r.state, encodedBy: prov(r.encodedBy),
+      }]),
     }));
     return { revisions, deliveries };
   }

@@ -429,4 +429,23 @@ CREATE TABLE traffic_codes (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 11,
+    name: 'delivery-attempts',
+    sql: `
+-- Each try of a push delivery (api.md "Mapping versions", provenance): when, the HTTP status (NULL without an
+-- answer), the verdict, and which adapter or mapping version encoded it. The deliveries row keeps the outcome.
+CREATE TABLE delivery_attempts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  system_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  dossier_code TEXT NOT NULL,
+  at INTEGER NOT NULL,                -- epoch ms
+  status INTEGER,
+  verdict TEXT NOT NULL CHECK (verdict IN ('ok', 'retry', 'failed')),
+  encoded_by TEXT
+);
+CREATE INDEX delivery_attempts_dossier ON delivery_attempts(dossier_code, system_id, event_id, seq);
+`,
+  },
 ];

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import { ulid } from '../../util/id.js';
 import { formatVn } from '../../util/time.js';
-import type { DeadLetter, DeadLetterInsert, MailboxInsert, MailboxMessage, PlannedDelivery, Provenance, RelayStore } from '../types.js';
+import type { DeadLetter, DeadLetterInsert, DeliveryAttempt, MailboxInsert, MailboxMessage, PlannedDelivery, Provenance, RelayStore } from '../types.js';
 
 interface DeadRow {
   id: string; systemId: string; eventId: string; dossierCode: string; revision: number; reason: string;
@@ -34,6 +34,7 @@ export class SqliteRelayStore implements RelayStore {
       earlier: p(`SELECT 1 FROM deliveries WHERE system_id = ? AND dossier_code = ? AND revision < ? AND state = 'pending' LIMIT 1`).pluck(),
       setState: p('UPDATE deliveries SET state = ?, updated_at = ? WHERE system_id = ? AND event_id = ?'),
       setEncodedBy: p('UPDATE deliveries SET encoded_by = ? WHERE system_id = ? AND event_id = ?'),
+      attempt: p('INSERT INTO delivery_attempts (system_id, event_id, dossier_code, at, status, verdict, encoded_by) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deadEncodedBy: p('UPDATE dead_letters SET encoded_by = ? WHERE id = ?'),
       mailEncodedBy: p('UPDATE mailbox SET encoded_by = ? WHERE system_id = ? AND event_id = ?'),
       getDead: p(`SELECT ${deadCols} FROM dead_letters WHERE id = ? AND state = 'open'`),
@@ -85,6 +86,10 @@ export class SqliteRelayStore implements RelayStore {
   async markDelivered(systemId: string, eventId: string, encodedBy?: Provenance | null): Promise<void> {
     this.q.setState.run('delivered', Date.now(), systemId, eventId);
     if (encodedBy) this.q.setEncodedBy.run(JSON.stringify(encodedBy), systemId, eventId);
+  }
+
+  async recordAttempt(a: DeliveryAttempt): Promise<void> {
+    this.q.attempt.run(a.systemId, a.eventId, a.dossierCode, a.at, a.status, a.verdict, a.encodedBy ? JSON.stringify(a.encodedBy) : null);
   }
 
   async addDeadLetter(d: DeadLetterInsert): Promise<DeadLetter> {

@@ -91,4 +91,30 @@ export function mappingTests(t: Test, factory: StoreFactory): void {
     t.ok(!Number.isNaN(Date.parse(by.get('p')!.attempts[0]!.at)));
     t.same(await store.mappings.provenance('nope'), { revisions: [], deliveries: [] });
   });
+
+  t.test('provenance: each try of a push delivery is a row (at, status, verdict, encodedBy), in order, beside its outcome', async (t) => {
+    const { store } = await factory.open(t);
+    for (const id of ['p', 'd']) await store.insertSystem(system(id, []), null);
+    const code = `${AGENCY}-261127-0102`;
+    await store.commit(change({ code, status: 2 }));
+    const v1 = { adapter: 'mapping', version: 1, sha256: 'ef'.repeat(32) };
+    const v2 = { adapter: 'mapping', version: 2, sha256: '12'.repeat(32) };
+    await store.relay.plan([{ systemId: 'p', eventId: 'e1', dossierCode: code, revision: 1 }, { systemId: 'd', eventId: 'e2', dossierCode: code, revision: 1 }], [], []);
+    const at = Date.parse('2026-12-01T02:00:00Z');
+    await store.relay.recordAttempt({ systemId: 'p', eventId: 'e1', dossierCode: code, at, status: 503, verdict: 'retry', encodedBy: v1 });
+    await store.relay.recordAttempt({ systemId: 'p', eventId: 'e1', dossierCode: code, at: at + 1000, status: null, verdict: 'retry', encodedBy: v1 });
+    await store.relay.recordAttempt({ systemId: 'p', eventId: 'e1', dossierCode: code, at: at + 2000, status: 200, verdict: 'ok', encodedBy: v2 });
+    await store.relay.markDelivered('p', 'e1', v2);
+    await store.relay.recordAttempt({ systemId: 'd', eventId: 'e2', dossierCode: code, at, status: 400, verdict: 'failed', encodedBy: v2 });
+    await store.relay.addDeadLetter({ systemId: 'd', eventId: 'e2', dossierCode: code, revision: 1, reason: 'HTTP 400', attempts: 1, lastResponse: 'HTTP 400: no', event: '{}', encodedBy: v2 });
+    const by = new Map((await store.mappings.provenance(code)).deliveries.map((d) => [d.system, d]));
+    t.equal(by.get('p')?.state, 'delivered');
+    t.strictSame(by.get('p')?.attempts, [
+      { at: '2026-12-01T02:00:00.000Z', status: 503, verdict: 'retry', encodedBy: v1 },
+      { at: '2026-12-01T02:00:01.000Z', status: null, verdict: 'retry', encodedBy: v1 },
+      { at: '2026-12-01T02:00:02.000Z', status: 200, verdict: 'ok', encodedBy: v2 },
+    ], 'every attempt, oldest first, with the version that encoded it');
+    t.equal(by.get('d')?.state, 'dead');
+    t.strictSame(by.get('d')?.attempts, [{ at: '2026-12-01T02:00:00.000Z', status: 400, verdict: 'failed', encodedBy: v2 }]);
+  });
 }
