@@ -11,6 +11,7 @@ import { api } from './api.js';
 import { ErrorBox } from './error.js';
 import { formatDateTime, texts, type Lang } from './i18n.js';
 import { lineDiff, locate } from './locate.js';
+import { KeyOnce } from './pages.js';
 import validateMapping from './generated/mapping-validate.js';
 import { translateAjv } from '../../adapters/kit/mapping/ajv-messages.js';
 
@@ -29,6 +30,8 @@ interface Sample { id: string; name: string; approvedVersion: string; ok: boolea
 
 /** The editor's texts outlive a page change (a new system's draft becomes the registered system's). */
 const drafts = new Map<string, { doc: string; payload: string; contentType: string }>();
+/** The API key of a system just registered here, shown once on its editor page. */
+const newKeys = new Map<string, string>();
 
 /** Local check as you type: JSON syntax, then the mapping schema; errors as the hub words them (mapping.md §14). */
 export function checkMapping(text: string): { parsed?: unknown; syntax?: string; errors: { path: string; message: string }[] } {
@@ -57,6 +60,7 @@ export function MappingPage({ lang, systemId }: { lang: Lang; systemId: string |
   const [sampleName, setSampleName] = useState('');
   const [cmp, setCmp] = useState<{ a: string; b: string; rows: ReturnType<typeof lineDiff> | null }>({ a: '', b: '', rows: null });
   const [n, setN] = useState(0);
+  const [shownKey] = useState(() => { const k = newKeys.get(key); newKeys.delete(key); return k ?? null; });
   const payloadBox = useRef<HTMLTextAreaElement>(null);
   const runSeq = useRef(0);
   const reload = () => setN(n + 1);
@@ -110,11 +114,12 @@ export function MappingPage({ lang, systemId }: { lang: Lang; systemId: string |
   const register = (e: Event) => { e.preventDefault(); void act(async () => {
     if (!localOk) throw new Error(t.schemaErrors);
     const id = reg.id.trim();
-    await api('POST', '/v1/admin/systems', {
+    const r = await api<{ apiKey: string }>('POST', '/v1/admin/systems', {
       id, name: reg.name.normalize('NFC'), adapter: 'mapping', role: 'source', level: reg.level,
       agencies: reg.agencies.split(',').map((s) => s.trim()).filter(Boolean), delivery: { mode: 'none' }, subscriptions: [], mapping: local.parsed,
     });
     drafts.set(id, { doc, payload, contentType });
+    newKeys.set(id, r.apiKey);
     location.hash = `#/mapping/${encodeURIComponent(id)}`;
     return `${t.registered}: ${id}`;
   }); };
@@ -138,6 +143,7 @@ export function MappingPage({ lang, systemId }: { lang: Lang; systemId: string |
     <h2 id="h-mapping">{t.mappingEditor}{systemId ? `: ${systemId}` : ` — ${t.newMappingSystem}`}</h2>
     <ErrorBox err={err} />
     {status && <p role="status" data-testid="status">{status}</p>}
+    {shownKey && systemId && <KeyOnce lang={lang} id={systemId} apiKey={shownKey} />}
     {!systemId && <form class="inline" onSubmit={register} aria-label={t.register}>
       <label>ID <input id="m-id" value={reg.id} onInput={(e) => setReg({ ...reg, id: (e.target as HTMLInputElement).value })} required /></label>
       <label>{t.name} <input id="m-name" value={reg.name} onInput={(e) => setReg({ ...reg, name: (e.target as HTMLInputElement).value })} required /></label>
