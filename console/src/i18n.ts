@@ -31,7 +31,7 @@ const VI = {
   dossiers: 'Tra cứu hồ sơ', lookup: 'Tra cứu', lookupLabel: 'Mã hồ sơ hoặc số hồ sơ của đơn vị', anySystem: 'mọi hệ thống', canonical: 'Hồ sơ chuẩn',
   timeline: 'Dòng thời gian', revision: 'Lần sửa', type: 'Loại', at: 'Thời điểm', decodedBy: 'Giải mã bởi', deliveries: 'Lượt gửi', verdict: 'Kết quả',
   dvcqg: 'Dạng Cổng DVC quốc gia (DongBoHoSoMC)', receipt: 'Biên nhận', procedure: 'Thủ tục', agency: 'Đơn vị', applicant: 'Người nộp', status: 'Trạng thái hồ sơ',
-  rollout: 'Lộ trình kết nối', order: 'Thứ tự', department: 'Sở, ban, ngành', targetDate: 'Hạn kết nối', successor: 'Đơn vị kế thừa', traffic: 'Lưu lượng',
+  rollout: 'Lộ trình kết nối', order: 'Thứ tự', department: 'Sở, ban, ngành', targetDate: 'Hạn kết nối (ngày/tháng/năm)', successor: 'Đơn vị kế thừa', traffic: 'Lưu lượng',
   accepted: 'nhận', refusedN: 'từ chối', conformance: 'Báo cáo tuân thủ', check: 'Tiêu chí', result: 'Kết quả', pass: 'Đạt', fail: 'Không đạt', pendingState: 'Chờ',
   updateEntry: 'Cập nhật mục', systemId: 'Mã hệ thống', windowDays: 'ngày gần nhất', close: 'Đóng',
 };

@@ -172,13 +172,13 @@ export function MappingPage({ lang, systemId }: { lang: Lang; systemId: string |
         <h3>{t.dryRunResult}</h3>
         {answer?.refused && <div class="error" data-testid="refused"><strong>{answer.refused.code}</strong> {t.refused}: {answer.refused.detail}
           <ul>{answer.refused.errors.map((e) => <li><code>{e.path}</code>: {e.message}</li>)}</ul></div>}
-        {answer && answer.items.map((it) => <div class={it.ok ? 'item ok' : 'item bad'} data-item={it.index} data-ok={String(it.ok)}>
-          <p><b>{t.item} {it.index + 1}: {it.ok ? `✓ ${t.itemOk}` : `✗ ${t.itemErrors}`}</b> {it.ref && <code>{JSON.stringify(it.ref)}</code>}</p>
-          {it.errors.length > 0 && <table class="errors"><thead><tr><th>{t.code}</th><th>{t.canonicalField}</th><th>{t.nativePath}</th><th>{t.rule}</th><th>{t.message}</th></tr></thead>
-            <tbody>{it.errors.map((e) => <tr data-native={e.native ?? ''}>
-              <td><code>{e.code}</code></td><td><code>{e.canonical ?? '—'}</code></td>
-              <td>{e.native !== null ? <button type="button" class="link" onClick={() => select(e.native)}>{e.native}</button> : '—'}</td>
-              <td><code>{e.rule ?? '—'}</code></td><td>{e.message}</td></tr>)}</tbody></table>}
+        {answer && answer.items.map((it) => <div class={it.ok ? 'item item-ok' : 'item item-bad'} data-item={it.index} data-ok={String(it.ok)}>
+          <p><b class={it.ok ? 'good' : 'bad'}>{t.item} {it.index + 1}: {it.ok ? `✓ ${t.itemOk}` : `✗ ${t.itemErrors}`}</b> {it.ref && <code>{JSON.stringify(it.ref)}</code>}</p>
+          {it.errors.length > 0 && <ol class="errors">{it.errors.map((e) => <li data-native={e.native ?? ''}>
+            <code class="bad">{e.code}</code> {e.message}{e.value !== undefined ? <> (<code>{JSON.stringify(e.value)}</code>)</> : null}
+            <dl><dt>{t.canonicalField}</dt><dd><code>{e.canonical ?? '—'}</code></dd>
+              <dt>{t.nativePath}</dt><dd>{e.native !== null ? <button type="button" class="link" onClick={() => select(e.native)}>{e.native}</button> : '—'}</dd>
+              <dt>{t.rule}</dt><dd><code>{e.rule ?? '—'}</code></dd></dl></li>)}</ol>}
           <details open={it.ok}><summary>{t.change}</summary><pre data-testid="change">{pretty(it.change ?? null)}</pre></details>
           <p data-testid="unread">{t.unread}: {it.unread?.length ? it.unread.map((u) => <><button type="button" class="link" onClick={() => select(u)}>{u}</button>{' '}</>) : t.none}</p>
           {it.roundTrip && <p>{t.roundTrip}: {it.roundTrip.equal ? `✓ ${t.yes}` : `✗ ${t.no}`}{it.roundTrip.lost.length ? ` (${it.roundTrip.lost.join(', ')})` : ''}</p>}

@@ -12,6 +12,11 @@ interface Entry {
 }
 interface Report { system: string; pass: boolean; generatedAt: string; checks: { id: string; state: 'pass' | 'fail' | 'pending'; detail?: string }[] }
 
+const STATES: Record<Lang, Record<string, string>> = {
+  vi: { planned: 'Kế hoạch', 'mapping-draft': 'Đang soạn ánh xạ', 'dry-run-ok': 'Chạy thử đạt', 'conformance-ok': 'Tuân thủ đạt', live: 'Đang vận hành' },
+  en: { planned: 'Planned', 'mapping-draft': 'Mapping draft', 'dry-run-ok': 'Dry-run ok', 'conformance-ok': 'Conformance ok', live: 'Live' },
+};
+
 export function RolloutPage({ lang }: { lang: Lang }) {
   const t = texts(lang);
   const [data, setData] = useState<{ source: string | null; items: Entry[] } | null>(null);
@@ -26,14 +31,17 @@ export function RolloutPage({ lang }: { lang: Lang }) {
     setReport(null); setRepErr(null);
     if (picked?.systemId) api<Report>('GET', `/v1/admin/systems/${encodeURIComponent(picked.systemId)}/conformance`).then(setReport, setRepErr);
   }, [picked?.id, picked?.systemId]);
-  const pick = (e: Entry) => { setPicked(e); setForm({ targetDate: e.targetDate ?? '', systemId: e.systemId ?? '', successor: e.successor ?? '', note: e.note ?? '' }); };
+  const pick = (e: Entry) => { setPicked(e); setForm({ targetDate: formatDate(e.targetDate).replace('—', ''), systemId: e.systemId ?? '', successor: e.successor ?? '', note: e.note ?? '' }); };
   const save = async (ev: Event) => {
     ev.preventDefault();
     if (!picked) return;
     const orNull = (s: string) => (s.trim() ? s.trim().normalize('NFC') : null);
     try {
+      // dd/mm/yyyy in the form, yyyy-MM-dd in the API; anything else goes as typed, for the API to name.
+      const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(form.targetDate);
+      const targetDate = m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : form.targetDate.trim();
       const r = await api<{ source: string | null; items: Entry[] }>('PATCH', '/v1/admin/rollout', {
-        entries: [{ id: picked.id, ...(form.targetDate ? { targetDate: form.targetDate } : {}), systemId: orNull(form.systemId), successor: orNull(form.successor), note: orNull(form.note) }],
+        entries: [{ id: picked.id, ...(targetDate ? { targetDate } : {}), systemId: orNull(form.systemId), successor: orNull(form.successor), note: orNull(form.note) }],
       });
       setData(r); setErr(null);
       const again = r.items.find((x) => x.id === picked.id);
@@ -47,14 +55,14 @@ export function RolloutPage({ lang }: { lang: Lang }) {
     {data?.source && <p>{data.source}</p>}
     <table data-testid="rollout"><thead><tr><th>{t.order}</th><th>{t.department}</th><th>{t.state}</th><th>{t.targetDate}</th><th>{t.successor}</th><th>{t.systemId}</th><th>{t.traffic}</th><th></th></tr></thead>
       <tbody>{data?.items.map((e) => <tr data-entry={e.id} class={picked?.id === e.id ? 'picked' : ''}>
-        <td>{e.order}</td><th scope="row">{e.department}</th><td><span class={`state ${e.state}`}>{e.state}</span> <small>{e.stateDetail}</small></td>
+        <td>{e.order}</td><th scope="row">{e.department}</th><td><span class={`state ${e.state}`}>{(STATES[lang][e.state] ?? e.state)} (<code>{e.state}</code>)</span> <small>{e.stateDetail}</small></td>
         <td>{formatDate(e.targetDate)}</td><td>{e.successor ?? '—'}</td><td>{e.systemId ?? '—'}</td>
         <td>{formatNumber(e.traffic.accepted)} {t.accepted} / {formatNumber(e.traffic.refused)} {t.refusedN} ({e.traffic.windowDays} {t.windowDays}){e.traffic.lastSeenAt ? `, ${formatDateTime(e.traffic.lastSeenAt)}` : ''}</td>
         <td><button type="button" aria-label={`${t.edit} ${e.department}`} onClick={() => pick(e)}>{t.edit}</button></td></tr>)}</tbody></table>
     {picked && <div class="columns two">
       <form onSubmit={save} aria-label={t.updateEntry}>
         <h3>{picked.order}. {picked.department}</h3>
-        <p><label for="r-target">{t.targetDate}</label> <input id="r-target" type="date" value={form.targetDate} onInput={(e) => setForm({ ...form, targetDate: (e.target as HTMLInputElement).value })} /></p>
+        <p><label for="r-target">{t.targetDate}</label> <input id="r-target" placeholder="dd/mm/yyyy" inputMode="numeric" value={form.targetDate} onInput={(e) => setForm({ ...form, targetDate: (e.target as HTMLInputElement).value })} /></p>
         <p><label for="r-system">{t.systemId}</label> <input id="r-system" value={form.systemId} onInput={(e) => setForm({ ...form, systemId: (e.target as HTMLInputElement).value })} /></p>
         <p><label for="r-successor">{t.successor}</label> <select id="r-successor" value={form.successor} onChange={(e) => setForm({ ...form, successor: (e.target as HTMLSelectElement).value })}>
           <option value="">—</option>{data?.items.filter((x) => x.id !== picked.id).map((x) => <option value={x.id}>{x.order}. {x.department}</option>)}</select></p>

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { listeningHub, dossier, ADMIN_TOKEN } from '../helpers/hub.js';
 import { brokerUp, deleteTopology } from '../relay/helpers.js';
+import { rsaCsr, rsaKey } from '../trust/helpers.js';
 
 const SHOTS = new URL('../../test-artifacts/console/', import.meta.url).pathname;
 const SHIPPED_ROLLOUT = new URL('../../config/rollout.json', import.meta.url).pathname;
@@ -110,9 +111,9 @@ t.test('the console scenario of issue 15', async (t) => {
   await check.getByText('Hợp lệ theo lược đồ').waitFor(WAIT);
   await page.getByLabel('Dữ liệu mẫu').fill(payload(''));
   await page.getByRole('button', { name: 'Chạy thử' }).click();
-  const errRow = page.locator('[data-testid="dry-run"] tr[data-native="/hoSo/nguoiNop/hoTen"]');
+  const errRow = page.locator('[data-testid="dry-run"] li[data-native="/hoSo/nguoiNop/hoTen"]');
   await errRow.waitFor(WAIT);
-  t.match(await errRow.textContent(), /HUB_VALIDATION.*\/applicant\/name.*\/hoSo\/nguoiNop\/hoTen.*\/fields\/applicant\.name/, 'the error: code, canonical field, native path, rule');
+  t.match(await errRow.textContent(), /HUB_VALIDATION.*required value is missing.*Trường chuẩn\/applicant\/name.*Đường dẫn gốc\/hoSo\/nguoiNop\/hoTen.*Quy tắc\/fields\/applicant\.name/, 'the error: code, canonical field, native path, rule');
   t.equal(await page.locator('[data-testid="dry-run"] [data-item="0"]').getAttribute('data-ok'), 'false');
   await errRow.getByRole('button', { name: '/hoSo/nguoiNop/hoTen' }).click();
   const selected = await page.getByLabel('Dữ liệu mẫu').evaluate((el: HTMLTextAreaElement) => el.value.slice(el.selectionStart, el.selectionEnd));
@@ -186,12 +187,16 @@ t.test('the console scenario of issue 15', async (t) => {
   await page.getByRole('link', { name: 'Lộ trình kết nối' }).click();
   const entry = page.locator('tr[data-entry="so-tu-phap"]');
   await entry.waitFor(WAIT);
-  t.match(await entry.textContent(), /^2Sở Tư pháp.*planned.*31\/07\/2015/, 'order, department, state, target date the Vietnamese way');
+  t.match(await entry.textContent(), /^2Sở Tư pháp.*Kế hoạch \(planned\).*31\/07\/2015/, 'order, department, state, target date the Vietnamese way');
   t.equal(await page.locator('tr[data-entry]').count(), 19, 'the 19 departments');
   await entry.getByRole('button', { name: 'Sửa Sở Tư pháp' }).click();
   await page.getByLabel('Mã hệ thống').fill(SYSTEM);
+  await page.getByLabel(/^Hạn kết nối/).fill('15/12/2026');
   await page.getByRole('button', { name: 'Cập nhật mục' }).click();
   await entry.getByText('mapping-draft').waitFor(WAIT);
+  t.match(await entry.textContent(), /Đang soạn ánh xạ.*15\/12\/2026/, 'the entry moved on, with its new target date');
+  const stored = (await hub.app.inject({ method: 'GET', url: '/v1/admin/rollout', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json().items.find((e: { id: string }) => e.id === 'so-tu-phap');
+  t.match(stored, { systemId: SYSTEM, targetDate: '2026-12-15', state: 'mapping-draft' });
   await page.getByTestId('conformance').locator('tr[data-check="auth"]').waitFor(WAIT);
   t.match(await page.getByTestId('conformance').locator('tr[data-check="auth"]').textContent(), /auth.*Đạt/, 'the conformance report of its system');
   await shot(page, 'rollout');
@@ -218,6 +223,19 @@ t.test('the console scenario of issue 15', async (t) => {
   await page.getByRole('button', { name: 'Đổi khóa' }).click();
   const rotated = await page.getByTestId('api-key').textContent(WAIT);
   t.match(rotated, /^day-loi\./, 'the rotated key, shown once');
+  // Certificates: a bad CSR is refused with its code; a good one is issued, listed, and revoked.
+  await page.getByLabel('Yêu cầu cấp chứng thư (CSR, PEM)').fill('không phải CSR');
+  await page.getByRole('button', { name: 'Cấp chứng thư' }).click();
+  await page.getByRole('alert').filter({ hasText: 'HUB_CSR_INVALID' }).waitFor(WAIT);
+  await page.getByLabel('Yêu cầu cấp chứng thư (CSR, PEM)').fill(rsaCsr(rsaKey(), { cn: 'day-loi' }));
+  await page.getByRole('button', { name: 'Cấp chứng thư' }).click();
+  t.match(await page.getByTestId('certificate').textContent(WAIT), /^-----BEGIN CERTIFICATE-----/, 'the certificate issued from the CSR');
+  const cert = page.locator('tr[data-serial]');
+  await cert.waitFor(WAIT);
+  await cert.getByRole('button', { name: 'Thu hồi' }).click();
+  await cert.getByRole('button', { name: 'Thu hồi' }).waitFor({ state: 'detached', ...WAIT });
+  t.match(await cert.textContent(), /\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/, 'revoked, with its time');
+  t.ok((await hub.ctx.store.certificates.list('day-loi'))[0]?.revokedAt, 'revoked in the store');
   await shot(page, 'system-edit');
 
   // A real dead letter: the platform posts a dossier for the push system's agency; its target answers 400.
@@ -254,7 +272,7 @@ t.test('the console scenario of issue 15', async (t) => {
   // Every act landed in the audit log under the token's actor.
   const audit = await hub.app.inject({ method: 'GET', url: '/v1/admin/audit?limit=1000', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   const acts = (audit.json().items as { actor: string; action: string }[]).filter((e) => e.actor === 'admin').map((e) => e.action);
-  for (const a of ['console.sign-in', 'mapping.dry-run', 'system.register', 'sample.add', 'mapping.version', 'mapping.activate', 'dossier.read', 'rollout.update', 'conformance.read', 'system.update', 'key.rotate', 'dead-letter.replay', 'stats.read']) {
+  for (const a of ['console.sign-in', 'mapping.dry-run', 'system.register', 'sample.add', 'mapping.version', 'mapping.activate', 'dossier.read', 'rollout.update', 'conformance.read', 'system.update', 'key.rotate', 'certificate.issue', 'certificate.revoke', 'dead-letter.replay', 'stats.read']) {
     t.ok(acts.includes(a), `${a} audited under admin`);
   }
 
