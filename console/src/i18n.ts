@@ -34,6 +34,7 @@ const VI = {
   rollout: 'Lộ trình kết nối', order: 'Thứ tự', department: 'Sở, ban, ngành', targetDate: 'Hạn kết nối (ngày/tháng/năm)', successor: 'Đơn vị kế thừa', traffic: 'Lưu lượng',
   accepted: 'nhận', refusedN: 'từ chối', conformance: 'Báo cáo tuân thủ', check: 'Tiêu chí', result: 'Kết quả', pass: 'Đạt', fail: 'Không đạt', pendingState: 'Chờ',
   updateEntry: 'Cập nhật mục', systemId: 'Mã hệ thống', windowDays: 'ngày gần nhất', close: 'Đóng',
+  refresh: 'Làm mới', confirmRetireOf: 'Ngừng hoạt động hệ thống', statusActive: 'đang hoạt động', statusRetired: 'đã ngừng',
 };
 const EN: typeof VI = {
   title: 'LGSP console', signIn: 'Sign in', signOut: 'Sign out', token: 'Administrator token',
@@ -69,6 +70,7 @@ const EN: typeof VI = {
   rollout: 'Rollout', order: 'Order', department: 'Department', targetDate: 'Target date', successor: 'Successor', traffic: 'Traffic',
   accepted: 'accepted', refusedN: 'refused', conformance: 'Conformance report', check: 'Check', result: 'Result', pass: 'Pass', fail: 'Fail', pendingState: 'Pending',
   updateEntry: 'Update entry', systemId: 'System id', windowDays: 'last days', close: 'Close',
+  refresh: 'Refresh', confirmRetireOf: 'Retire the system', statusActive: 'active', statusRetired: 'retired',
 };
 export type Key = keyof typeof VI;
 export const texts = (lang: Lang) => (lang === 'vi' ? VI : EN);
@@ -90,4 +92,11 @@ export function formatDate(ymd: string | null): string {
   if (!ymd) return '—';
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   return m ? `${m[3]}/${m[2]}/${m[1]}` : ymd;
+}
+/** A system's status in the page's language. */
+export const statusText = (lang: Lang, s: string) => (s === 'active' ? texts(lang).statusActive : s === 'retired' ? texts(lang).statusRetired : s);
+/** dd/mm/yyyy (what the forms take) → yyyy-MM-dd (what the API takes); anything else as typed, for the API to name. */
+export function isoDate(vn: string): string {
+  const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(vn);
+  return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : vn.trim();
 }

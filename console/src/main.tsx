@@ -9,7 +9,7 @@ import { MappingPage } from './mapping.js';
 import { DossierPage } from './dossier.js';
 import { RolloutPage } from './rollout.js';
 import { SystemPage } from './system.js';
-import { formatDateTime, formatNumber, formatPercent, texts, type Lang } from './i18n.js';
+import { formatDateTime, formatNumber, formatPercent, statusText, texts, type Lang } from './i18n.js';
 import './style.css';
 
 interface Session { actor: string; csrfToken: string; expiresAt: string }
@@ -59,7 +59,7 @@ function OverviewPage({ lang }: { lang: Lang }) {
       <table>
         <thead><tr><th>{t.system}</th><th>{t.state}</th><th>{t.lastSeen}</th><th>{t.today}</th><th>{t.errorRate}</th><th>{t.pending}</th><th>{t.failed}</th><th>{t.mailbox}</th></tr></thead>
         <tbody>{data.systems.map((s) => <tr data-system={s.id}>
-          <th scope="row">{s.id}</th><td>{s.status}</td><td>{s.lastSeenAt ? formatDateTime(s.lastSeenAt) : t.never}</td>
+          <th scope="row"><a href={`#/systems/${encodeURIComponent(s.id)}`}>{s.id}</a></th><td>{statusText(lang, s.status)}</td><td>{s.lastSeenAt ? formatDateTime(s.lastSeenAt) : t.never}</td>
           <td class="today">{formatNumber(s.today.accepted)}</td><td>{formatPercent(s.today.errorRate)}</td>
           <td>{formatNumber(s.deliveries.pending)}</td><td>{formatNumber(s.deliveries.failed)}</td><td>{formatNumber(s.mailbox)}</td>
         </tr>)}</tbody>

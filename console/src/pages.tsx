@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { ErrorBox } from './error.js';
-import { formatDateTime, texts, type Lang } from './i18n.js';
+import { formatDateTime, statusText, texts, type Lang } from './i18n.js';
 import { checkMapping } from './mapping.js';
 
 export function useLoad<T>(url: string): { data: T | null; err: unknown; reload: () => void } {
@@ -42,12 +42,12 @@ export function SystemsPage({ lang }: { lang: Lang }) {
     <ErrorBox err={err ?? actErr} />
     {shownKey && <KeyOnce lang={lang} id={shownKey.id} apiKey={shownKey.key} />}
     <table><thead><tr><th>ID</th><th>{t.name}</th><th>{t.adapter}</th><th>{t.state}</th><th>{t.lastSeen}</th><th></th></tr></thead>
-      <tbody>{data?.items.map((s) => <tr data-system={s.id}><th scope="row"><a href={`#/systems/${encodeURIComponent(s.id)}`}>{s.id}</a></th><td>{s.name}</td><td>{s.adapter}</td><td>{s.status}</td><td>{formatDateTime(s.lastSeenAt)}</td>
+      <tbody>{data?.items.map((s) => <tr data-system={s.id}><th scope="row"><a href={`#/systems/${encodeURIComponent(s.id)}`}>{s.id}</a></th><td>{s.name}</td><td>{s.adapter}</td><td>{statusText(lang, s.status)}</td><td>{formatDateTime(s.lastSeenAt)}</td>
         <td>{s.status === 'active' && <>
           <a href={`#/systems/${encodeURIComponent(s.id)}`}>{t.edit}</a>{' '}
           {s.adapter === 'mapping' && <><a href={`#/mapping/${encodeURIComponent(s.id)}`}>{t.mapping}</a>{' '}</>}
           <button type="button" onClick={() => void act(async () => { const r = await api<{ apiKey: string }>('POST', `/v1/admin/systems/${s.id}/keys`, {}); setShownKey({ id: s.id, key: r.apiKey }); })}>{t.rotate}</button>{' '}
-          <button type="button" onClick={() => void act(async () => { await api('DELETE', `/v1/admin/systems/${s.id}`); })}>{t.retire}</button></>}</td></tr>)}</tbody></table>
+          <button type="button" onClick={() => { if (confirm(`${t.confirmRetireOf} ${s.id}?`)) void act(async () => { await api('DELETE', `/v1/admin/systems/${s.id}`); }); }}>{t.retire}</button></>}</td></tr>)}</tbody></table>
     <form onSubmit={register}><h3>{t.register}</h3>{field('id', 'ID')}{field('name', t.name)}{field('agencies', t.agencies)}
       {choice('adapter', t.adapter, ADAPTERS.map((a) => [a, a]))}
       {choice('level', t.level, [['province', t.province], ['commune', t.commune]])}
@@ -85,7 +85,7 @@ export function DeadLettersPage({ lang }: { lang: Lang }) {
   return <section aria-labelledby="h-dead">
     <h2 id="h-dead">{t.deadLetters}</h2>
     <ErrorBox err={err ?? actErr} />
-    <p><button type="button" disabled={!picked.size} onClick={() => void bulk('POST')}>{t.replay}</button> <button type="button" disabled={!picked.size} onClick={() => void bulk('DELETE')}>{t.discard}</button></p>
+    <p><button type="button" onClick={reload}>{t.refresh}</button> <button type="button" disabled={!picked.size} onClick={() => void bulk('POST')}>{t.replay}</button> <button type="button" disabled={!picked.size} onClick={() => void bulk('DELETE')}>{t.discard}</button></p>
     <table><thead><tr><th></th><th>{t.system}</th><th>{t.dossier}</th><th>{t.reason}</th><th>{t.attempts}</th><th>{t.lastResponse}</th><th>{t.failedAt}</th></tr></thead>
       <tbody>{data?.items.map((d) => <tr data-dead={d.id}>
         <td><input type="checkbox" aria-label={`${t.pick} ${d.id}`} checked={picked.has(d.id)} onChange={() => { const n = new Set(picked); if (n.has(d.id)) n.delete(d.id); else n.add(d.id); setPicked(n); }} /></td>

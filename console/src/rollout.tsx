@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { ErrorBox } from './error.js';
-import { formatDate, formatDateTime, formatNumber, texts, type Lang } from './i18n.js';
+import { formatDate, formatDateTime, formatNumber, isoDate, texts, type Lang } from './i18n.js';
 
 interface Entry {
   id: string; order: number; department: string; successor: string | null; systemId: string | null; targetDate: string | null; note: string | null;
@@ -37,9 +37,7 @@ export function RolloutPage({ lang }: { lang: Lang }) {
     if (!picked) return;
     const orNull = (s: string) => (s.trim() ? s.trim().normalize('NFC') : null);
     try {
-      // dd/mm/yyyy in the form, yyyy-MM-dd in the API; anything else goes as typed, for the API to name.
-      const m = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s*$/.exec(form.targetDate);
-      const targetDate = m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : form.targetDate.trim();
+      const targetDate = isoDate(form.targetDate);
       const r = await api<{ source: string | null; items: Entry[] }>('PATCH', '/v1/admin/rollout', {
         entries: [{ id: picked.id, ...(targetDate ? { targetDate } : {}), systemId: orNull(form.systemId), successor: orNull(form.successor), note: orNull(form.note) }],
       });

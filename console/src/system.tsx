@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { ErrorBox } from './error.js';
 import { KeyOnce } from './pages.js';
-import { formatDateTime, texts, type Lang } from './i18n.js';
+import { formatDateTime, statusText, texts, type Lang } from './i18n.js';
 
 interface Agency { code: string; name?: string }
 interface Sys {
@@ -63,7 +63,7 @@ export function SystemPage({ lang, id }: { lang: Lang; id: string }) {
     {status && <p role="status">{status}</p>}
     {shownKey && <KeyOnce lang={lang} id={id} apiKey={shownKey} />}
     {sys && <>
-      <p>{t.adapter}: <b>{sys.adapter}</b>{sys.mapping && <> — <a href={`#/mapping/${encodeURIComponent(id)}`}>{t.mappingEditor}</a> ({t.version} {sys.mapping.activeVersion ?? '—'})</>} · {t.role}: {sys.role} · {t.level}: {sys.level} · {t.state}: <b data-testid="system-status">{sys.status}</b> · {t.lastSeen}: {formatDateTime(sys.lastSeenAt)}</p>
+      <p>{t.adapter}: <b>{sys.adapter}</b>{sys.mapping && <> — <a href={`#/mapping/${encodeURIComponent(id)}`}>{t.mappingEditor}</a> ({t.version} {sys.mapping.activeVersion ?? '—'})</>} · {t.role}: {sys.role} · {t.level}: {sys.level} · {t.state}: <b data-testid="system-status">{statusText(lang, sys.status)}</b> · {t.lastSeen}: {formatDateTime(sys.lastSeenAt)}</p>
       <div class="columns two">
         <form onSubmit={saveForm} aria-label={t.editSystem}>
           <p><label for="s-name">{t.name}</label> <input id="s-name" value={form.name} disabled={retired} onInput={(e) => setForm({ ...form, name: (e.target as HTMLInputElement).value })} /></p>
