@@ -98,7 +98,8 @@ export function MappingPage({ lang, systemId }: { lang: Lang; systemId: string |
   // As you type: the dry-run follows the last edit of either box, once the document passes the local check.
   useEffect(() => { const h = setTimeout(() => void run(), 700); return () => clearTimeout(h); }, [doc, payload, contentType]);
 
-  const act = async (f: () => Promise<string>) => { try { setStatus(await f()); setErr(null); reload(); } catch (x) { setErr(x); setStatus(''); } };
+  // Reloaded after a refusal too: a version that failed its activation suite is stored, inactive.
+  const act = async (f: () => Promise<string>) => { try { setStatus(await f()); setErr(null); } catch (x) { setErr(x); setStatus(''); } reload(); };
   const select = (native: string | null) => {
     const box = payloadBox.current;
     if (!box || native === null) return;

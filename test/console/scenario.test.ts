@@ -160,6 +160,17 @@ t.test('the console scenario of issue 15', async (t) => {
   await page.getByRole('button', { name: 'So sánh' }).click();
   t.match(await page.getByTestId('diff').textContent(), /\+\s+"description": "Phiên bản 2: thêm mô tả"/, 'the diff shows the added member');
   await shot(page, 'mapping-editor');
+  // A version whose result differs from the approved sample: stored, not activated, each failed check shown.
+  const v3 = { ...MAPPING, fields: { ...MAPPING.fields, summary: { value: 'Cấp phiếu lý lịch tư pháp' } } };
+  await page.getByLabel('Tài liệu ánh xạ (JSON)').fill(JSON.stringify(v3, null, 2));
+  await check.getByText('Hợp lệ theo lược đồ').waitFor(WAIT);
+  await page.getByRole('button', { name: 'Lưu thành phiên bản mới' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: 'HUB_MAPPING_CONFORMANCE' });
+  await refusal.waitFor(WAIT);
+  t.match(await refusal.textContent(), /HUB_MAPPING_CONFORMANCE.*samples.*Hồ sơ lý lịch tư pháp/, 'the refusal with its code and the failed check of the sample');
+  await page.locator('tr[data-version="3"]').waitFor(WAIT);
+  t.equal((await hub.ctx.store.mappings.listVersions(SYSTEM)).active, 2, 'version 3 stored, version 2 still active');
+  await shot(page, 'mapping-editor-refused');
   await page.locator('tr[data-version="1"]').getByRole('button', { name: 'Quay lại phiên bản này' }).click();
   await page.locator('tr[data-version="1"]', { hasText: 'đang dùng' }).waitFor(WAIT);
   t.equal((await hub.ctx.store.mappings.listVersions(SYSTEM)).active, 1, 'rolled back to version 1');
