@@ -4,13 +4,15 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# npm ci's prepare builds the console, whose mapping editor bundles the mapping schema and its messages
+# (schemas/, adapters/kit/mapping/ and the canonical types in src/): the sources come first.
 COPY scripts/console-build.ts ./scripts/
 COPY console ./console
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
 COPY schemas ./schemas
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: Node 22 LTS, non-root, data on a volume.

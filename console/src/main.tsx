@@ -5,7 +5,11 @@ import { api, setCsrf } from './api.js';
 import { ErrorBox } from './error.js';
 import { AuditPage, DeadLettersPage, SystemsPage } from './pages.js';
 import { StatsPage } from './stats.js';
-import { formatDateTime, formatNumber, formatPercent, texts, type Lang } from './i18n.js';
+import { MappingPage } from './mapping.js';
+import { DossierPage } from './dossier.js';
+import { RolloutPage } from './rollout.js';
+import { SystemPage } from './system.js';
+import { formatDateTime, formatNumber, formatPercent, statusText, texts, type Lang } from './i18n.js';
 import './style.css';
 
 interface Session { actor: string; csrfToken: string; expiresAt: string }
@@ -55,13 +59,29 @@ function OverviewPage({ lang }: { lang: Lang }) {
       <table>
         <thead><tr><th>{t.system}</th><th>{t.state}</th><th>{t.lastSeen}</th><th>{t.today}</th><th>{t.errorRate}</th><th>{t.pending}</th><th>{t.failed}</th><th>{t.mailbox}</th></tr></thead>
         <tbody>{data.systems.map((s) => <tr data-system={s.id}>
-          <th scope="row">{s.id}</th><td>{s.status}</td><td>{s.lastSeenAt ? formatDateTime(s.lastSeenAt) : t.never}</td>
+          <th scope="row"><a href={`#/systems/${encodeURIComponent(s.id)}`}>{s.id}</a></th><td>{statusText(lang, s.status)}</td><td>{s.lastSeenAt ? formatDateTime(s.lastSeenAt) : t.never}</td>
           <td class="today">{formatNumber(s.today.accepted)}</td><td>{formatPercent(s.today.errorRate)}</td>
           <td>{formatNumber(s.deliveries.pending)}</td><td>{formatNumber(s.deliveries.failed)}</td><td>{formatNumber(s.mailbox)}</td>
         </tr>)}</tbody>
       </table>
     </>}
   </section>;
+}
+
+/** Hash routes: #/systems, #/systems/<id>, #/mapping/new, #/mapping/<id>, #/rollout, #/dossiers[/<code>], … */
+function page(route: string, lang: Lang) {
+  const [, head = '', arg] = /^#\/([a-z-]*)(?:\/(.+))?$/.exec(route) ?? [];
+  const param = arg === undefined ? null : decodeURIComponent(arg);
+  switch (head) {
+    case 'systems': return param ? <SystemPage key={param} lang={lang} id={param} /> : <SystemsPage lang={lang} />;
+    case 'mapping': return <MappingPage key={param ?? 'new'} lang={lang} systemId={param === 'new' ? null : param} />;
+    case 'rollout': return <RolloutPage lang={lang} />;
+    case 'dossiers': return <DossierPage key={param ?? ''} lang={lang} code={param} />;
+    case 'dead-letters': return <DeadLettersPage lang={lang} />;
+    case 'audit': return <AuditPage lang={lang} />;
+    case 'stats': return <StatsPage lang={lang} />;
+    default: return <OverviewPage lang={lang} />;
+  }
 }
 
 function App() {
@@ -78,8 +98,8 @@ function App() {
   if (session === undefined) return null;
   if (!session) return <main>{toggle}<SignIn lang={lang} onIn={signedIn} /></main>;
   return <>
-    <header><strong>{t.title}</strong><nav><a href="#/">{t.overview}</a> <a href="#/systems">{t.systems}</a> <a href="#/dead-letters">{t.deadLetters}</a> <a href="#/stats">{t.stats}</a> <a href="#/audit">{t.audit}</a></nav><span>{session.actor}</span>{toggle}<button type="button" onClick={signOut}>{t.signOut}</button></header>
-    <main>{route === '#/systems' ? <SystemsPage lang={lang} /> : route === '#/dead-letters' ? <DeadLettersPage lang={lang} /> : route === '#/audit' ? <AuditPage lang={lang} /> : route === '#/stats' ? <StatsPage lang={lang} /> : <OverviewPage lang={lang} />}</main>
+    <header><strong>{t.title}</strong><nav><a href="#/">{t.overview}</a> <a href="#/systems">{t.systems}</a> <a href="#/mapping/new">{t.mapping}</a> <a href="#/rollout">{t.rollout}</a> <a href="#/dossiers">{t.dossier}</a> <a href="#/dead-letters">{t.deadLetters}</a> <a href="#/stats">{t.stats}</a> <a href="#/audit">{t.audit}</a></nav><span>{session.actor}</span>{toggle}<button type="button" onClick={signOut}>{t.signOut}</button></header>
+    <main>{page(route, lang)}</main>
   </>;
 }
 

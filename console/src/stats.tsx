@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api.js';
 import { ErrorBox } from './error.js';
-import { formatNumber, texts, type Lang } from './i18n.js';
+import { formatNumber, isoDate, texts, type Lang } from './i18n.js';
 
 const BUCKETS = [['early', '#1b7f3b'], ['onTime', '#4caf50'], ['late', '#c62828'], ['inProgress', '#1565c0'], ['overdue', '#ef6c00']] as const;
 type Counts = Record<(typeof BUCKETS)[number][0] | 'total', number>;
@@ -14,7 +14,8 @@ export function StatsPage({ lang }: { lang: Lang }) {
   const [f, setF] = useState({ groupBy: 'agency', from: '', to: '', agency: '', procedure: '' });
   const [data, setData] = useState<Report | null>(null);
   const [err, setErr] = useState<unknown>(null);
-  const query = new URLSearchParams(Object.entries(f).filter(([, v]) => v)).toString();
+  // Dates typed dd/mm/yyyy, sent yyyy-MM-dd.
+  const query = new URLSearchParams(Object.entries(f).map(([k, v]) => [k, k === 'from' || k === 'to' ? isoDate(v) : v] as [string, string]).filter(([, v]) => v)).toString();
   useEffect(() => { api<Report>('GET', `/v1/admin/stats/ontime?${query}`).then((d) => { setData(d); setErr(null); }, setErr); }, [query]);
   const csv = async () => {
     const res = await fetch(`/v1/admin/stats/ontime?${query}`, { headers: { accept: 'text/csv' } });
@@ -23,7 +24,7 @@ export function StatsPage({ lang }: { lang: Lang }) {
     a.download = 'ontime.csv';
     a.click();
   };
-  const input = (k: keyof typeof f, label: string, type: 'text' | 'date' = 'text') => <label>{label} <input type={type as "text"} value={f[k]} onChange={(e) => setF({ ...f, [k]: (e.target as HTMLInputElement).value })} /></label>;
+  const input = (k: keyof typeof f, label: string, date = false) => <label>{label}{date ? ' (dd/mm/yyyy)' : ''} <input placeholder={date ? 'dd/mm/yyyy' : undefined} value={f[k]} onChange={(e) => setF({ ...f, [k]: (e.target as HTMLInputElement).value })} /></label>;
   const groups = data?.groups ?? [];
   const max = Math.max(1, ...groups.map((g) => g.total));
   const rowH = 28;
@@ -33,7 +34,7 @@ export function StatsPage({ lang }: { lang: Lang }) {
     <form class="filters" onSubmit={(e) => e.preventDefault()}>
       <label>{t.groupBy} <select value={f.groupBy} onChange={(e) => setF({ ...f, groupBy: (e.target as HTMLSelectElement).value })}>
         <option value="agency">{t.byAgency}</option><option value="month">{t.byMonth}</option><option value="procedure">{t.byProcedure}</option></select></label>
-      {input('from', t.fromDate, 'date')}{input('to', t.toDate, 'date')}{input('agency', t.agencyCode)}{input('procedure', t.procedureCode)}
+      {input('from', t.fromDate, true)}{input('to', t.toDate, true)}{input('agency', t.agencyCode)}{input('procedure', t.procedureCode)}
       <button type="button" onClick={() => void csv()}>{t.csv}</button>
     </form>
     {data && <p>{t.total}: <b data-testid="total">{formatNumber(data.total)}</b></p>}

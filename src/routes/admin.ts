@@ -12,6 +12,7 @@ import { adminStatsRoutes } from './admin/stats.js';
 import { adminMappingRoutes } from './admin/mappings.js';
 import { adminDryRunRoutes } from './admin/dry-run.js';
 import { adminSampleRoutes } from './admin/samples.js';
+import { adminDossierRoutes } from './admin/dossiers.js';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ctx: HubContext; keySecret: string }): Promise<void> {
   await app.register(adminSystemRoutes, { ctx });
@@ -24,4 +25,5 @@ export async function adminRoutes(app: FastifyInstance, { ctx, keySecret }: { ct
   await app.register(adminMappingRoutes, { ctx });
   await app.register(adminDryRunRoutes, { ctx });
   await app.register(adminSampleRoutes, { ctx });
+  await app.register(adminDossierRoutes, { ctx });
 }

@@ -170,6 +170,8 @@ t.test('every operation answers as the document says', async (t) => {
   t.equal((await call('POST', '/v1/admin/systems/map-khdt/mappings/1/activate', { headers: admin, body: '{}' })).status, 200);
   t.equal((await call('GET', `/v1/admin/dossiers/${code}/provenance`, { headers: admin })).status, 200);
   await call('GET', '/v1/admin/dossiers/000.00.00.A00-000101-0009/provenance', { headers: admin }); // 404
+  t.equal((await call('GET', `/v1/admin/dossiers/${code}`, { headers: admin })).status, 200);
+  await call('GET', '/v1/admin/dossiers/KHONG-CO', { headers: admin }); // 404
   t.equal((await call('POST', '/v1/admin/adapters/dry-run', { headers: admin, body: JSON.stringify({ mapping, contentType: 'application/json', payload: readFileSync(path.join(SYSTEMS, 'so-khdt', 'samples', 'khdt.json'), 'utf8') }) })).status, 200);
   await call('POST', '/v1/admin/adapters/dry-run', { headers: admin, body: JSON.stringify({ mapping: { language: 'x' }, contentType: 'application/json', payload: {} }) }); // 422
   const sample = JSON.parse((await call('POST', '/v1/admin/systems/map-khdt/samples', { headers: admin, body: JSON.stringify({ name: 's', contentType: 'application/json', payload: readFileSync(path.join(SYSTEMS, 'so-khdt', 'samples', 'khdt.json'), 'utf8') }) })).body) as Json;
