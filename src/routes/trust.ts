@@ -48,9 +48,11 @@ export async function trustRoutes(app: FastifyInstance, { ctx }: { ctx: HubConte
 }
 
 export async function certificateRoutes(app: FastifyInstance, { ctx }: { ctx: HubContext }): Promise<void> {
-  app.addHook('preHandler', async (req) => requireAdmin(ctx, req));
+  // The audit actor is the token's (`admin` or `admin:<tokenId>`), as on every admin route.
+  const actors = new WeakMap<FastifyRequest, string>();
+  app.addHook('preHandler', async (req) => { actors.set(req, await requireAdmin(ctx, req)); });
   const audit = (req: FastifyRequest, action: string, target: string, detail?: unknown) =>
-    ctx.store.audit({ actor: 'admin', action, target, detail, correlationId: String(req.id), from: req.ip });
+    ctx.store.audit({ actor: actors.get(req)!, action, target, detail, correlationId: String(req.id), from: req.ip });
   const systemOf = (id: string) => {
     const s = ctx.registry.get(id);
     if (!s) throw new HubError('HUB_NOT_FOUND', `No system ${id}`);

@@ -52,6 +52,12 @@ t.test('a CSR in, a client certificate naming the system out; listed, revoked, a
   t.ok(audit.some((e) => e.action === 'certificate.issue' && e.target === 'vpdk-tinh'), 'issue audited');
   t.ok(audit.some((e) => e.action === 'certificate.revoke' && e.target === 'vpdk-tinh'), 'revoke audited');
   t.equal((await hub.app.inject({ method: 'POST', url: '/v1/admin/systems/vpdk-tinh/certificates', payload: { csr: 'x' } })).statusCode, 401, 'admin only');
+  // Audited under the token's own actor, as on every admin route: a rotated token is admin:<tokenId>.
+  const rotated = (await hub.app.inject({ method: 'POST', url: '/v1/admin/token', headers: admin, payload: { overlapSeconds: 0 } })).json();
+  const byNew = await hub.app.inject({ method: 'POST', url: '/v1/admin/systems/vpdk-tinh/certificates', headers: { authorization: `Bearer ${rotated.token}` }, payload: { csr: rsaCsr(rsaKey()), validDays: 30 } });
+  t.equal(byNew.statusCode, 201, byNew.body);
+  const last = (await hub.ctx.store.listAudit(0, 1000)).filter((e) => e.action === 'certificate.issue').at(-1);
+  t.equal(last?.actor, `admin:${rotated.tokenId}`);
 });
 
 t.test('weak or unreadable CSRs are refused, naming why; nothing is stored', async (t) => {
