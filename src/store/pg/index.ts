@@ -25,6 +25,7 @@ import { PgCertificateStore } from './certificates.js';
 import { PgMappingStore } from './mappings.js';
 import { ontimeReport } from './stats.js';
 import { RelayLease } from './lease.js';
+import { PgLimits } from './limits.js';
 
 /** HUB_DB_POOL's default: connections per instance (api.md "Configuration"). */
 export const DEFAULT_POOL = 10;
@@ -69,6 +70,7 @@ export class PgStore implements Store {
   readonly admin: PgAdminStore;
   readonly certificates: PgCertificateStore;
   readonly mappings: PgMappingStore;
+  readonly limits: PgLimits;
   private readonly auditLog: PgAuditLog;
   private readonly checkpointTimer: NodeJS.Timeout;
   private readonly lease: RelayLease;
@@ -85,6 +87,7 @@ export class PgStore implements Store {
     this.admin = new PgAdminStore(this.pool, this.auditLog, (c, s) => this.claimAgencies(c, s), () => this.local.emit('keys'));
     this.certificates = new PgCertificateStore(this.pool);
     this.mappings = new PgMappingStore(this.pool, this.auditLog);
+    this.limits = new PgLimits(this.pool, this.notes);
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint().catch(() => {}); }, 10 * 60_000).unref();
   }
 
@@ -272,6 +275,7 @@ export class PgStore implements Store {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.checkpointTimer);
+    this.limits.close();
     await this.auditLog.checkpoint().catch(() => undefined); // the shutdown checkpoint
     await this.lease.close();
     await this.notes.close();

@@ -274,6 +274,21 @@ ALTER TABLE mailbox ADD COLUMN encoded_by text;
 ALTER TABLE dead_letters ADD COLUMN encoded_by text;
 `,
   },
+  {
+    version: 4,
+    name: 'shared limits',
+    sql: `
+-- The failed-login and public look-up limits, counted once for the installation (api.md "Several instances"):
+-- one fixed window per key, counted by an atomic upsert (limits.ts); windows that ended are swept.
+CREATE TABLE rate_windows (
+  key text PRIMARY KEY,
+  start_ms bigint NOT NULL,
+  ends_ms bigint NOT NULL,
+  count integer NOT NULL
+);
+CREATE INDEX rate_windows_ends ON rate_windows (ends_ms);
+`,
+  },
 ];
 
 /** Applies the missing migrations, each in its own transaction, under the migrations lock (session level: held across them). */
