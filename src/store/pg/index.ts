@@ -191,8 +191,12 @@ export class PgStore implements Store {
     return this.auditLog.query(q);
   }
 
-  verifyAudit(): Promise<AuditVerify> {
-    return this.auditLog.verify();
+  verifyAudit(check?: (c: AuditCheckpoint & { signature: string }) => Promise<boolean>): Promise<AuditVerify> {
+    return this.auditLog.verify(check);
+  }
+
+  signAuditCheckpoints(sign: (bytes: Uint8Array) => Promise<string | undefined>, onError: (err: unknown) => void): void {
+    this.auditLog.setSigner(sign, onError);
   }
 
   auditCheckpoint(): Promise<AuditCheckpoint | undefined> {
@@ -277,6 +281,7 @@ export class PgStore implements Store {
     clearInterval(this.checkpointTimer);
     this.limits.close();
     await this.auditLog.checkpoint().catch(() => undefined); // the shutdown checkpoint
+    await this.auditLog.settle(); // its signature, before the pool ends
     await this.lease.close();
     await this.notes.close();
     await this.pool.end();
