@@ -52,3 +52,20 @@ t.test('the public look-up limit is counted once across instances', async (t) =>
   t.ok(Number(over.headers['retry-after']) >= 1);
   t.equal((await look(b)).statusCode, 429, 'and on B');
 });
+
+t.test('the shared counter: concurrent counts from two instances are each counted once; an ended window starts again', async (t) => {
+  const url = await tempDatabase(t);
+  const a = await startHub({ config: { databaseUrl: url, dbPool: 4 } });
+  const b = await startHub({ config: { databaseUrl: url, dbPool: 4 }, dataDir: a.dataDir });
+  t.teardown(async () => { await b.close(); await a.close(); });
+  const la = a.ctx.store.limits!;
+  const lb = b.ctx.store.limits!;
+  const now = 1_000_000;
+  const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? lb : la).add('k', now + i, now + i, 60_000)));
+  t.same(counts.map((c) => c.count).sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i + 1), 'counts 1–100, none lost or doubled');
+  t.ok(counts.every((c) => c.endsAt === counts.find((x) => x.count === 1)!.endsAt), 'one window: it ends when the first count\'s window ends');
+  const next = await la.add('k', now + 60_000 + 500, now + 60_000 + 500, 60_000);
+  t.same(next, { count: 1, endsAt: now + 120_500 }, 'after the window ended, a new one from this count');
+  t.same(await la.over('k', 1, now + 60_001), [{ key: 'k', endsAt: now + 120_500 }]);
+  t.same(await la.over('k', 2, now + 60_001), [], 'below the minimum');
+});
