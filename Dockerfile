@@ -24,7 +24,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY schemas ./schemas
 COPY config ./config
-RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+RUN mkdir -p /data /secrets && chown node:node /data /secrets && chmod 0700 /data /secrets
 USER node
 VOLUME ["/data"]
 EXPOSE 8080

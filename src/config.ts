@@ -74,7 +74,8 @@ const schema = {
     configDir: { type: 'string', minLength: 1 },
     databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
     dbPool: { type: 'integer', minimum: 1, maximum: 1000 },
-    amqpUrl: { type: 'string', pattern: '^amqps?://' },
+    // One node URL, or a cluster's node URLs comma-separated (tried in turn, src/relay/connection.ts).
+    amqpUrl: { type: 'string', pattern: '^\\s*amqps?://[^,\\s]+(\\s*,\\s*amqps?://[^,\\s]+)*\\s*$' },
     amqpPrefix: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,40}$' },
     adminToken: { type: 'string', minLength: 32 },
     bodyLimit: { type: 'integer', minimum: 1024, maximum: 104857600 },

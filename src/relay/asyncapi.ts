@@ -5,6 +5,7 @@
 import { EVENT_TYPES } from '../canonical/types.js';
 import { CLOUDEVENT_TYPE_PREFIX } from '../canonical/cloudevent.js';
 import { tierName, topologyNames } from './topology.js';
+import { amqpNodes } from './connection.js';
 import { dossierSchema } from '../canonical/validate.js';
 
 export const DOSSIER_SCHEMA_REF = '#/components/schemas/dossier';
@@ -21,7 +22,8 @@ const camel = (routingKey: string) => routingKey.replace(/[.-](\w)/g, (_m, c: st
 
 export function asyncApiDocument(opts: { amqpUrl: string; prefix: string; retryDelaysMs: readonly number[]; version?: string }): Record<string, unknown> {
   const n = topologyNames(opts.prefix);
-  const url = new URL(opts.amqpUrl);
+  const nodes = amqpNodes(opts.amqpUrl).map((u) => new URL(u));
+  const url = nodes[0]!;
   const vhost = decodeURIComponent(url.pathname.replace(/^\//, '')) || '/';
   const exchange = (name: string, type: 'topic' | 'direct') => ({ name, type, durable: true, autoDelete: false, vhost });
 
@@ -124,7 +126,9 @@ export function asyncApiDocument(opts: { amqpUrl: string; prefix: string; retryD
     },
     defaultContentType: 'application/cloudevents+json',
     servers: {
-      broker: { host: url.port ? `${url.hostname}:${url.port}` : url.hostname, protocol: url.protocol.replace(':', ''), protocolVersion: '0-9-1', pathname: `/${vhost === '/' ? '' : vhost}` },
+      // A cluster's nodes (AMQP_URL comma-separated): broker, broker2, broker3 …
+      ...Object.fromEntries(nodes.map((u, i) => [i ? `broker${i + 1}` : 'broker',
+        { host: u.port ? `${u.hostname}:${u.port}` : u.hostname, protocol: u.protocol.replace(':', ''), protocolVersion: '0-9-1', pathname: `/${vhost === '/' ? '' : vhost}` }])),
     },
     channels,
     operations,

@@ -1,6 +1,11 @@
 // One AMQP connection, kept open: connect, hand it to `up`, and when it goes, call `down` and try again with
 // exponential back-off and full jitter (100 ms doubling to 30 s).
 //
+// A cluster (AMQP_URL with comma-separated node URLs, api.md "Several instances"): the nodes are tried in turn.
+// A connection lost moves on to the next node (the one lost may be the one that went down); a node that refuses
+// is followed at once by the next, and the back-off applies only after every node refused in a round. The
+// queues are quorum queues (topology.ts), so what a node acknowledged survives that node.
+//
 // Why plain amqplib and not its own `recovery` option (amqplib 2.x) or amqp-connection-manager: both bring the
 // *connection* back, but everything that must come back with it is ours anyway — the topology, the confirm
 // channel and its in-flight window, one consumer per push-mode system — and amqp-connection-manager buffers
@@ -21,13 +26,40 @@ export interface ConnectionHandlers {
 const INITIAL_MS = 100;
 const MAX_MS = 30_000;
 
+/** The node URLs of AMQP_URL (comma-separated), in order. */
+export function amqpNodes(url: string): string[] {
+  return url.split(',').map((u) => u.trim()).filter(Boolean);
+}
+
+/** A node's URL without its credentials, for logs. */
+export function nodeName(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return 'unparsable URL';
+  }
+}
+
 export class BrokerConnection {
   private closed = false;
   private current: ChannelModel | undefined;
   private wakeSleep: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
+  private readonly urls: string[];
+  /** The node tried next (an index into urls, modulo their number). */
+  private next = 0;
+  private node: string | undefined;
 
-  constructor(private readonly url: string, private readonly log: Logger, private readonly handlers: ConnectionHandlers) {}
+  /** `url`: AMQP_URL, one node URL or several comma-separated. */
+  constructor(url: string, private readonly log: Logger, private readonly handlers: ConnectionHandlers) {
+    this.urls = amqpNodes(url);
+  }
+
+  /** The node connected to now (no credentials), if any. */
+  get connectedNode(): string | undefined {
+    return this.current ? this.node : undefined;
+  }
 
   start(): void {
     this.loopDone = this.loop();
@@ -39,15 +71,23 @@ export class BrokerConnection {
 
   private async loop(): Promise<void> {
     let attempt = 0;
+    let refusedInRound = 0;
     while (!this.closed) {
       let conn: ChannelModel;
+      const url = this.urls[this.next % this.urls.length]!;
+      this.next = (this.next + 1) % this.urls.length;
       try {
-        conn = await amqp.connect(this.url, { timeout: 5000, clientProperties: { connection_name: 'lgsp-hub relay' } });
+        conn = await amqp.connect(url, { timeout: 5000, clientProperties: { connection_name: 'lgsp-hub relay' } });
       } catch (err) {
-        if (attempt === 0 || attempt % 10 === 0) this.log.warn({ err: String(err), attempt }, 'broker unreachable; retrying with back-off');
+        // The next node at once; the back-off once every node refused in this round.
+        if (++refusedInRound < this.urls.length) continue;
+        refusedInRound = 0;
+        if (attempt === 0 || attempt % 10 === 0) this.log.warn({ err: String(err), attempt, nodes: this.urls.map(nodeName) }, 'broker unreachable; retrying with back-off');
         await this.sleep(this.backoff(attempt++));
         continue;
       }
+      refusedInRound = 0;
+      this.node = nodeName(url);
       let lostError: Error | undefined;
       const lost = new Promise<void>((resolve) => conn.once('close', (err?: Error) => { lostError = err; resolve(); }));
       conn.on('error', (err: Error) => { lostError = err; });
@@ -60,7 +100,7 @@ export class BrokerConnection {
       try {
         this.current = conn;
         await this.handlers.up(conn);
-        if (attempt > 0) this.log.info({ attempts: attempt }, 'broker connection restored');
+        if (attempt > 0 || this.urls.length > 1) this.log.info({ attempts: attempt, node: this.node }, attempt > 0 ? 'broker connection restored' : 'broker connected');
         attempt = 0;
       } catch (err) {
         this.log.error({ err: String(err) }, 'declaring the topology or opening channels failed; reconnecting');
@@ -70,7 +110,7 @@ export class BrokerConnection {
       this.current = undefined;
       this.handlers.down(lostError);
       if (!this.closed) {
-        this.log.warn({ err: lostError ? String(lostError) : undefined }, 'broker connection lost; reconnecting');
+        this.log.warn({ err: lostError ? String(lostError) : undefined, node: this.node }, this.urls.length > 1 ? 'broker connection lost; trying the next node' : 'broker connection lost; reconnecting');
         await this.sleep(this.backoff(attempt++));
       }
     }

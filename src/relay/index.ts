@@ -63,6 +63,11 @@ export class Relay implements BrokerState {
     return this;
   }
 
+  /** The broker node connected to now (no credentials): one of AMQP_URL's nodes. */
+  get node(): string | undefined {
+    return this.broker.connectedNode;
+  }
+
   /** api.md: `up` only once the topology is declared. */
   state(): 'up' | 'down' {
     return this.up ? 'up' : 'down';

@@ -10,6 +10,7 @@ import { HubError } from '../errors.js';
 import { DOSSIER_CODE, STATUS_NAME_VI, type Dossier } from '../canonical/types.js';
 import type { HubContext } from '../context.js';
 import { problemResponse } from './schemas.js';
+import type { SharedLimits } from '../store/types.js';
 
 export interface RateLimitOptions {
   /** Requests per window and client address. */
@@ -97,13 +98,34 @@ const publicSchema = {
   }],
 } as const;
 
+/**
+ * The same fixed windows counted in the database, once for the installation (several instances on PostgreSQL,
+ * api.md "Several instances"): one atomic upsert per look-up.
+ */
+export class SharedWindowLimiter {
+  constructor(private readonly shared: SharedLimits, private readonly o: RateLimitOptions, private readonly clock: () => number = Date.now) {}
+
+  async hit(key: string): Promise<{ limited: boolean; retryAfterS: number }> {
+    const now = this.clock();
+    const start = Math.floor(now / this.o.windowMs) * this.o.windowMs;
+    const w = await this.shared.add(`lookup ${key}`, now, start, this.o.windowMs);
+    return { limited: w.count > this.o.max, retryAfterS: Math.max(1, Math.ceil((w.endsAt - now) / 1000)) };
+  }
+}
+
+type LookupLimiter = Pick<FixedWindowLimiter | SharedWindowLimiter, 'hit'>;
+
 // One limiter per hub, not per listener: the HTTP and HTTPS listeners serve one hub and count one client once.
-const limiters = new WeakMap<HubContext, FixedWindowLimiter>();
+const limiters = new WeakMap<HubContext, LookupLimiter>();
 
 export async function publicRoutes(app: FastifyInstance, opts: { ctx: HubContext; rateLimit?: Partial<RateLimitOptions> }): Promise<void> {
   const { ctx } = opts;
   let limiter = limiters.get(ctx);
-  if (!limiter) limiters.set(ctx, (limiter = new FixedWindowLimiter({ ...PUBLIC_RATE_LIMIT, ...opts.rateLimit })));
+  if (!limiter) {
+    const o = { ...PUBLIC_RATE_LIMIT, ...opts.rateLimit };
+    limiter = ctx.store.limits ? new SharedWindowLimiter(ctx.store.limits, o) : new FixedWindowLimiter(o);
+    limiters.set(ctx, limiter);
+  }
   const notFound = () => new HubError('HUB_NOT_FOUND', 'No dossier with this code and verifier');
 
   app.get<{ Params: { code: string }; Querystring: { verifier?: string } }>('/v1/public/dossiers/:code', {
@@ -120,7 +142,7 @@ export async function publicRoutes(app: FastifyInstance, opts: { ctx: HubContext
     // Counted before anything else, so malformed requests use up the budget too.
     onRequest: async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      const rate = limiter.hit(req.ip);
+      const rate = await limiter.hit(req.ip);
       if (rate.limited) {
         reply.header('retry-after', String(rate.retryAfterS));
         throw new HubError('HUB_RATE_LIMITED', `Too many look-ups from this address; try again in ${rate.retryAfterS} s`);

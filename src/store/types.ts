@@ -363,6 +363,8 @@ export interface Store {
   outboxBacklog(): Promise<{ count: number; oldestCreatedAt: number | null }>;
   /** Whether this instance may relay the outbox now: one instance at a time, another takes over when it goes (absent: always). */
   relayLease?(): Promise<boolean>;
+  /** Counters shared by every instance on the database (the failed-login and look-up limits); absent: in process. */
+  readonly limits?: SharedLimits;
 
   /** Open dossiers (status 2, 4, 5, 6, 8) whose due date is provisional (/readyz, /metrics). */
   provisionalDueDates(): Promise<number>;
@@ -372,4 +374,22 @@ export interface Store {
   /** Called after every commit that stored revisions, on any instance sharing the database (the relay wakes on it). */
   onCommitted(listener: () => void): () => void;
   close(): Promise<void>;
+}
+
+/**
+ * Fixed-window counters in the database, counted once for the installation (api.md "Several instances"), and a
+ * broadcast of blocks so that an instance refuses a blocked client without asking the database on every request.
+ */
+export interface SharedLimits {
+  /**
+   * Counts one for `key` in its open window, or opens one [start, start + windowMs) when none is open at `now`,
+   * atomically across instances; answers the window after the count.
+   */
+  add(key: string, now: number, start: number, windowMs: number): Promise<{ count: number; endsAt: number }>;
+  /** Tells every instance (this one too) that `key` is blocked until `endsAt`. */
+  announce(key: string, endsAt: number): Promise<void>;
+  /** Open windows under `prefix` whose count is at least `min` (what an instance blocks at start and after a reconnect). */
+  over(prefix: string, min: number, now: number): Promise<{ key: string; endsAt: number }[]>;
+  /** Blocks announced by any instance; `resync` after the notification connection came back (blocks may have been missed). */
+  onBlock(listener: (key: string, endsAt: number) => void, resync: () => void): () => void;
 }

@@ -10,7 +10,7 @@ import { keyHmac, keySystemId, sameSecret } from './keys.js';
 import { KeyCache } from './key-cache.js';
 import { parseRfc3339 } from '../util/time.js';
 import { identify, type CertificateTrust, type PeerCertificate } from './client-cert.js';
-import { FailureAudit, FailureLimiter, claimedIdentity, type Claimed, type FailureLimit, type Scheme } from './failures.js';
+import { FailureAudit, FailureLimiter, SharedFailureLimiter, claimedIdentity, type Claimed, type FailureCounter, type FailureLimit, type Scheme } from './failures.js';
 
 export type Credentials =
   | { scheme: 'bearer'; token: string }
@@ -54,7 +54,7 @@ export interface AuthOptions {
 }
 
 export class Authenticator {
-  readonly limiter: FailureLimiter;
+  readonly limiter: FailureCounter;
   readonly failures: FailureAudit;
   private readonly clock: () => number;
   private readonly opts: AuthOptions;
@@ -70,7 +70,8 @@ export class Authenticator {
     this.clock = opts.clock ?? Date.now;
     this.opts = opts;
     this.keys = new KeyCache(store, 1000, 10_000, this.clock);
-    this.limiter = new FailureLimiter(opts.limit);
+    // Several instances on one database count failures once for the installation (api.md "Several instances").
+    this.limiter = store.limits ? new SharedFailureLimiter(store.limits, opts.limit, opts.onAuditError) : new FailureLimiter(opts.limit);
     this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
   }
 
@@ -198,6 +199,7 @@ export class Authenticator {
 
   /** Flushes the counted failures into the audit log (at shutdown, before the store closes). */
   close(): Promise<void> {
+    this.limiter.close?.();
     return this.failures.close();
   }
 
@@ -212,7 +214,7 @@ export class Authenticator {
   }
 
   private async failed(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
-    this.limiter.fail(limitKey(a.client, a.claimed), now);
+    await this.limiter.fail(limitKey(a.client, a.claimed), now);
     if (a.claimed.target) this.opts.onFailed?.(a.claimed.target, now);
     await this.failures.record(a, now);
   }

@@ -3,7 +3,7 @@
 // lock out the other systems behind it. A presented secret never reaches a key, an entry or a log: a claimed id
 // that is not shaped like one (a key pasted into the Basic user name) is kept only as a fingerprint.
 import { createHash } from 'node:crypto';
-import type { AuditEntry } from '../store/types.js';
+import type { AuditEntry, SharedLimits } from '../store/types.js';
 
 export const SYSTEM_ID_SHAPE = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
@@ -36,7 +36,7 @@ export interface FailureLimit {
 }
 export const AUTH_FAILURE_LIMIT: FailureLimit = { max: 20, windowMs: 15 * 60_000, capacity: 10_000 };
 
-export class FailureLimiter {
+export class FailureLimiter implements FailureCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
   private readonly o: FailureLimit;
 
@@ -73,6 +73,89 @@ export class FailureLimiter {
   private evict(now: number): void {
     for (const [k, w] of this.windows) if (now - w.start >= this.o.windowMs) this.windows.delete(k);
     if (this.windows.size >= this.o.capacity) this.windows.delete(this.windows.keys().next().value as string);
+  }
+}
+
+/** What the authenticator asks of a failure limit: in process (FailureLimiter) or shared (SharedFailureLimiter). */
+export interface FailureCounter {
+  blockedFor(key: string, now: number): number;
+  fail(key: string, now: number): void | Promise<void>;
+  close?(): void;
+}
+
+/**
+ * The failed-login limit counted once for the installation (several instances on PostgreSQL): the same fixed
+ * window from the first failure, counted in the database (SharedLimits.add). The instance whose count reaches the
+ * limit blocks the key and announces it; every instance keeps the blocks in memory, so the check before each
+ * authentication costs no query. Blocks are read back from the database at start and after the notification
+ * connection returns (one announced meanwhile would be missed). Between the count that reaches the limit and the
+ * announcement reaching another instance (milliseconds), that instance still looks at credentials: a wrong key
+ * there is counted and blocks it at once.
+ */
+export class SharedFailureLimiter implements FailureCounter {
+  private readonly blocked = new Map<string, number>(); // database key → end of its window
+  private readonly o: FailureLimit;
+  private readonly off: () => void;
+
+  constructor(private readonly shared: SharedLimits, o: Partial<FailureLimit> = {}, private readonly onError: (err: unknown) => void = () => {}) {
+    this.o = { ...AUTH_FAILURE_LIMIT, ...o };
+    this.off = shared.onBlock((k, endsAt) => this.block(k, endsAt), () => void this.load());
+    void this.load();
+  }
+
+  /** The database's form of a limiter key: text without NUL (client address and claim are NUL-free otherwise). */
+  private static dbKey(key: string): string {
+    return `auth ${key.replace(/\u0000/g, ' ')}`;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      for (const b of await this.shared.over('auth ', this.o.max, Date.now())) this.block(b.key, b.endsAt);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private block(dbKey: string, endsAt: number): void {
+    if (!this.blocked.has(dbKey) && this.blocked.size >= this.o.capacity) {
+      const now = Date.now();
+      for (const [k, e] of this.blocked) if (e <= now) this.blocked.delete(k);
+      if (this.blocked.size >= this.o.capacity) this.blocked.delete(this.blocked.keys().next().value as string);
+    }
+    this.blocked.set(dbKey, endsAt);
+  }
+
+  blockedFor(key: string, now: number): number {
+    const k = SharedFailureLimiter.dbKey(key);
+    const endsAt = this.blocked.get(k);
+    if (endsAt === undefined) return 0;
+    if (endsAt <= now) {
+      this.blocked.delete(k);
+      return 0;
+    }
+    return Math.max(1, Math.ceil((endsAt - now) / 1000));
+  }
+
+  async fail(key: string, now: number): Promise<void> {
+    const k = SharedFailureLimiter.dbKey(key);
+    let w: { count: number; endsAt: number };
+    try {
+      w = await this.shared.add(k, now, now, this.o.windowMs);
+    } catch (err) {
+      this.onError(err); // the database is away: the attempt is still refused (401), only not counted
+      return;
+    }
+    if (w.count < this.o.max) return;
+    this.block(k, w.endsAt);
+    if (w.count === this.o.max) await this.shared.announce(k, w.endsAt).catch(this.onError);
+  }
+
+  get size(): number {
+    return this.blocked.size;
+  }
+
+  close(): void {
+    this.off();
   }
 }
 

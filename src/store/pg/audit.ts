@@ -5,7 +5,8 @@
 import type pg from 'pg';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { formatVn } from '../../util/time.js';
-import { CHECKPOINT_EVERY, auditView, entryHash, verifyChain, writeMirror, ZERO_HASH, type AuditDbRow } from '../audit-chain-rules.js';
+import { CHECKPOINT_EVERY, auditView, entryHash, verifyChain, writeMirror, ZERO_HASH, type AuditDbRow, type CheckpointCheck, type CheckpointSigner } from '../audit-chain-rules.js';
+import { checkpointBytes } from '../audit-checkpoint.js';
 import type { AuditCheckpoint, AuditEntry, AuditQuery, AuditRow, AuditVerify } from '../types.js';
 import { auditFilter } from '../filters.js';
 import { LOCK, named, one, rows, tx, type Db } from './db.js';
@@ -16,7 +17,20 @@ const ROW = 'id, at, actor, action, target, source_ip, detail, correlation_id, p
 export type AuditAppend = (e: AuditEntry) => Promise<void>;
 
 export class PgAuditLog {
+  private signer: { sign: CheckpointSigner; onError: (err: unknown) => void } | undefined;
+  private readonly signing = new Set<Promise<void>>();
+
   constructor(private readonly pool: pg.Pool, private readonly mirrorFile: string | undefined) {}
+
+  /** Every checkpoint committed from now on is signed (as SQLite's: after its transaction, then mirrored again). */
+  setSigner(sign: CheckpointSigner, onError: (err: unknown) => void): void {
+    this.signer = { sign, onError };
+  }
+
+  /** Resolves once every signature started has been written (before the pool ends). */
+  async settle(): Promise<void> {
+    while (this.signing.size) await Promise.all([...this.signing]);
+  }
 
   /**
    * fn and its audit entries in one transaction: those fn appends, then `audit` (as SQLite's audited writes);
@@ -53,7 +67,19 @@ export class PgAuditLog {
 
   /** After the transaction committed: the mirror file only ever names a committed checkpoint. */
   committed(cp: AuditCheckpoint | undefined): void {
-    if (cp && this.mirrorFile) writeMirror(this.mirrorFile, cp);
+    if (!cp) return;
+    if (this.mirrorFile) writeMirror(this.mirrorFile, cp);
+    const signer = this.signer;
+    if (!signer) return;
+    // Signed outside the transaction (a CMS signature takes a while); only the unsigned row it names is updated.
+    const job = (async () => {
+      const signature = await signer.sign(checkpointBytes(cp));
+      if (!signature) return;
+      const r = await this.pool.query('UPDATE audit_checkpoints SET signature = $1 WHERE seq = $2 AND hash = $3 AND at = $4 AND signature IS NULL',
+        [signature, cp.seq, cp.hash, cp.at]);
+      if (r.rowCount && this.mirrorFile) writeMirror(this.mirrorFile, { ...cp, signature });
+    })().catch(signer.onError).finally(() => this.signing.delete(job));
+    this.signing.add(job);
   }
 
   async append(e: AuditEntry, now = Date.now()): Promise<AuditRow> {
@@ -99,13 +125,13 @@ export class PgAuditLog {
     }));
   }
 
-  verify(): Promise<AuditVerify> {
+  verify(check?: CheckpointCheck): Promise<AuditVerify> {
     return verifyChain({
       count: async () => (await one<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM audit'))!.n,
       chunk: (after, limit) => rows<AuditDbRow>(this.pool, `SELECT ${ROW} FROM audit WHERE id > $1 ORDER BY id LIMIT $2`, [after, limit]),
       otherWithHash: async (hash, notId) => (await one<{ id: number }>(this.pool, 'SELECT id FROM audit WHERE hash = $1 AND id <> $2 LIMIT 1', [hash, notId]))?.id,
       lastCheckpoint: () => one<AuditCheckpoint>(this.pool, 'SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq DESC LIMIT 1'),
       mirrorFile: this.mirrorFile,
-    });
+    }, check);
   }
 }

@@ -74,5 +74,5 @@ export const LOCK = {
   certificates: 7_140_008,
 } as const;
 
-/** Notification channels (LISTEN/NOTIFY): the cross-instance form of onCommitted, onMailbox and onKeysChanged. */
-export const CHANNEL = { committed: 'hub_committed', mailbox: 'hub_mailbox', keys: 'hub_keys' } as const;
+/** Notification channels (LISTEN/NOTIFY): the cross-instance form of onCommitted, onMailbox, onKeysChanged and the limits' blocks. */
+export const CHANNEL = { committed: 'hub_committed', mailbox: 'hub_mailbox', keys: 'hub_keys', limits: 'hub_limits' } as const;

@@ -25,6 +25,7 @@ import { PgCertificateStore } from './certificates.js';
 import { PgMappingStore } from './mappings.js';
 import { ontimeReport } from './stats.js';
 import { RelayLease } from './lease.js';
+import { PgLimits } from './limits.js';
 
 /** HUB_DB_POOL's default: connections per instance (api.md "Configuration"). */
 export const DEFAULT_POOL = 10;
@@ -69,6 +70,7 @@ export class PgStore implements Store {
   readonly admin: PgAdminStore;
   readonly certificates: PgCertificateStore;
   readonly mappings: PgMappingStore;
+  readonly limits: PgLimits;
   private readonly auditLog: PgAuditLog;
   private readonly checkpointTimer: NodeJS.Timeout;
   private readonly lease: RelayLease;
@@ -85,6 +87,7 @@ export class PgStore implements Store {
     this.admin = new PgAdminStore(this.pool, this.auditLog, (c, s) => this.claimAgencies(c, s), () => this.local.emit('keys'));
     this.certificates = new PgCertificateStore(this.pool);
     this.mappings = new PgMappingStore(this.pool, this.auditLog, () => this.local.emit('keys'));
+    this.limits = new PgLimits(this.pool, this.notes);
     this.checkpointTimer = setInterval(() => { if (!this.closed) this.auditLog.checkpoint().catch(() => {}); }, 10 * 60_000).unref();
   }
 
@@ -199,8 +202,12 @@ export class PgStore implements Store {
     return this.auditLog.query(q);
   }
 
-  verifyAudit(): Promise<AuditVerify> {
-    return this.auditLog.verify();
+  verifyAudit(check?: (c: AuditCheckpoint & { signature: string }) => Promise<boolean>): Promise<AuditVerify> {
+    return this.auditLog.verify(check);
+  }
+
+  signAuditCheckpoints(sign: (bytes: Uint8Array) => Promise<string | undefined>, onError: (err: unknown) => void): void {
+    this.auditLog.setSigner(sign, onError);
   }
 
   auditCheckpoint(): Promise<AuditCheckpoint | undefined> {
@@ -283,7 +290,9 @@ export class PgStore implements Store {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.checkpointTimer);
+    this.limits.close();
     await this.auditLog.checkpoint().catch(() => undefined); // the shutdown checkpoint
+    await this.auditLog.settle(); // its signature, before the pool ends
     await this.lease.close();
     await this.notes.close();
     await this.pool.end();

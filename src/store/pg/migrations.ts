@@ -293,6 +293,22 @@ CREATE TABLE delivery_attempts (
 CREATE INDEX delivery_attempts_dossier ON delivery_attempts(dossier_code, system_id, event_id, seq);
 `,
   },
+  {
+    version: 5,
+    name: 'shared limits',
+    sql: `
+-- PG migration 5 (PostgreSQL only). The failed-login and public look-up limits, counted once for the installation
+-- (api.md "Several instances"):
+-- one fixed window per key, counted by an atomic upsert (limits.ts); windows that ended are swept.
+CREATE TABLE rate_windows (
+  key text PRIMARY KEY,
+  start_ms bigint NOT NULL,
+  ends_ms bigint NOT NULL,
+  count integer NOT NULL
+);
+CREATE INDEX rate_windows_ends ON rate_windows (ends_ms);
+`,
+  },
 ];
 
 /** Applies the missing migrations, each in its own transaction, under the migrations lock (session level: held across them). */

@@ -36,6 +36,7 @@ export class Notifications {
       if (n.channel === CHANNEL.committed) this.events.emit('committed');
       else if (n.channel === CHANNEL.keys) this.events.emit('keys');
       else if (n.channel === CHANNEL.mailbox && n.payload) this.events.emit('mailbox', n.payload);
+      else if (n.channel === CHANNEL.limits && n.payload) this.events.emit('limits', n.payload);
     });
     try {
       await client.connect();
