@@ -1,6 +1,6 @@
 // Runs the activation suite off the event loop (mapping.md §17, api.md "Mapping versions"): one worker thread,
-// started on first use, jobs answered in order. The thread is unref'd, so it never keeps the process alive, and
-// `close()` (from the hub's close) terminates it. Under tsx (tests, `npm start`) the worker's entry is TypeScript:
+// started on first use, jobs answered in order. The thread is unref'd while idle, so it never keeps the process
+// alive after its last run, and `close()` (from the hub's close) terminates it. Under tsx (tests, `npm start`) the worker's entry is TypeScript:
 // a small bootstrap registers tsx's loader in the thread before importing it; a compiled build imports the .js.
 import { Worker } from 'node:worker_threads';
 import { rememberRuns, type SuiteInput, type SuiteReport } from './suite.js';
@@ -27,9 +27,12 @@ export class SuiteRunner {
     if (this.closed) return Promise.reject(new Error('the activation suite runner is closed'));
     const w = this.ensure();
     const id = this.next++;
+    w.ref(); // while a run is pending, the thread holds the process (its answer is awaited)
     return new Promise<SuiteReport>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       w.postMessage({ id, input });
+    }).finally(() => {
+      if (!this.pending.size && this.worker === w) w.unref();
     }).then((report) => {
       rememberRuns(report.runs);
       return report;
@@ -39,7 +42,6 @@ export class SuiteRunner {
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = startWorker();
-    w.unref();
     w.on('message', (msg: { id: number; report?: SuiteReport; error?: { name: string; message: string; stack?: string } }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
@@ -54,6 +56,7 @@ export class SuiteRunner {
     };
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`the activation suite's worker exited (${code})`)));
+    w.unref(); // after the listeners: adding a 'message' listener refs the worker again
     this.worker = w;
     return w;
   }

@@ -3,7 +3,10 @@
 // worker closes with the hub; a PATCH with `mapping` is PUT …/mapping with activate (409 applies nothing else);
 // the dry-run with system and a candidate mapping says which samples it reproduces.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ADMIN_TOKEN, startHub, type TestHub } from '../helpers/hub.js';
 import { compileMapping } from '../../adapters/kit/mapping/compile.js';
 import { sha256Hex } from '../../src/util/canonical-json.js';
@@ -85,6 +88,27 @@ t.test('the suite runs in a worker thread: /healthz answers while it runs; the w
   await hub.close();
   closed = true;
   await t.rejects(hub.ctx.suite.run({ samples: [], document: JSON.stringify(doc), sha256: c.compiled.sha256 }), /closed/, 'closed with the hub');
+});
+
+t.test('an idle worker does not keep the process alive (node --import tsx, as npm start runs)', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'suite-exit-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const runner = new URL('../../src/mappings/suite-runner.ts', import.meta.url).pathname;
+  const script = path.join(dir, 'run.mts'); // ESM outside the project's package.json
+  writeFileSync(script, `import { SuiteRunner } from ${JSON.stringify(runner)};
+const doc = ${JSON.stringify(JSON.stringify(KHDT))};
+const { compileMapping } = await import(${JSON.stringify(new URL('../../adapters/kit/mapping/compile.ts', import.meta.url).pathname)});
+const c = compileMapping(doc);
+const r = await new SuiteRunner().run({ samples: [], document: doc, sha256: c.compiled.sha256 });
+console.log(JSON.stringify({ threadId: r.threadId, hostile: r.counts.hostile }));
+`);
+  // No close(): the process must end by itself once the run is answered (a timeout kill would be a leaked thread).
+  const out = spawnSync(process.execPath, ['--import', 'tsx', script], { cwd: new URL('../..', import.meta.url).pathname, encoding: 'utf8', timeout: 90_000 });
+  t.equal(out.signal, null, 'not killed by the timeout');
+  t.equal(out.status, 0, out.stderr);
+  const answer = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
+  t.not(answer.threadId, 0, 'answered by the worker thread');
+  t.ok(answer.hostile >= 25);
 });
 
 t.test('PATCH with mapping is PUT …/mapping with activate: true', async (t) => {
