@@ -12,6 +12,7 @@ import type { CalendarWarnings } from './calendar/due-dates.js';
 import type { BookkeepingBuffer } from './systems/bookkeeping.js';
 import type { Criteria } from './conformance/criteria.js';
 import type { ConformanceEvidence } from './conformance/evidence.js';
+import type { SuiteRunner } from './mappings/suite-runner.js';
 import { credentialsFrom, type Credentials } from './trust/auth.js';
 import { peerCertificate } from './trust/client-cert.js';
 import { HubError } from './errors.js';
@@ -38,6 +39,8 @@ export interface HubContext {
   bookkeeping: BookkeepingBuffer;
   /** The conformance report's criteria (config/conformance.json), its sample and mapping evidence, the catalogue. */
   conformance: { criteria: Readonly<Criteria>; evidence: ConformanceEvidence; knownProcedure: (code: string) => boolean };
+  /** The mapping activation suite, run in a worker thread (mapping.md §17). */
+  suite: SuiteRunner;
   /** Sessions of the administrator console (src/console/): in memory, per instance. */
   consoleSessions: ConsoleSessions;
 }

@@ -9,6 +9,7 @@ import { ConsoleSessions } from './console/sessions.js';
 import { loadCriteria } from './conformance/criteria.js';
 import type { ConformanceEvidence } from './conformance/evidence.js';
 import { mappingEvidence } from './mappings/suite.js';
+import { SuiteRunner } from './mappings/suite-runner.js';
 import { loadProcedures } from './calendar/catalogue.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { openPgStore } from './store/pg/index.js';
@@ -88,6 +89,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
     config, log, store, registry, metrics, broker, calendarWarnings, bookkeeping, trust,
     conformance: { criteria, evidence: opts.evidence ?? mappingEvidence(store), knownProcedure },
     consoleSessions: new ConsoleSessions(config.consoleIdleS * 1000),
+    suite: new SuiteRunner(),
     auth: new Authenticator(store, registry, secrets.keySecret, secrets.adminToken, {
       certificates: trust,
       onAuditError: (err) => log.error({ err }, 'auth failure audit not written'),
@@ -111,6 +113,7 @@ export async function createHub(opts: HubOptions): Promise<Hub> {
   return {
     ctx, relay, keySecret: secrets.keySecret,
     close: () => (closing ??= (async () => {
+      await ctx.suite.close(); // the activation suite's worker thread
       await relay?.close(); // before the store: it flushes what the broker confirmed
       await ctx.auth.close(); // the counted auth failures' summary entries
       await bookkeeping.close();

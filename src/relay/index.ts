@@ -13,7 +13,8 @@ import { BrokerConnection } from './connection.js';
 import { encodeFor, eventType, fromCloudEvent, mailboxBody, CLOUDEVENTS_JSON } from './envelope.js';
 import { OutboxPublisher } from './publisher.js';
 import { declareBase, declareSystemQueue, tierName, topologyNames, type Names } from './topology.js';
-import { DeliveryWorker } from './worker.js';
+import { DeliveryWorker, ENCODE_WITH } from './worker.js';
+import { mappingAdapter, type ResolvedAdapter } from '../mappings/adapters.js';
 
 export interface RelayDeps {
   config: Readonly<HubConfig>;
@@ -174,16 +175,36 @@ export class Relay implements BrokerState {
     }
   }
 
-  /** Sends a dead letter again: to the system's queue (push) or its mailbox (pull), as the system is now. */
-  async replay(dl: DeadLetter): Promise<void> {
+  /**
+   * The mapping version a dead letter failed with (api.md "Dead letters", `mapping: "original"`), or undefined when
+   * that is the system's adapter as it is now (a built-in adapter has one version).
+   */
+  async originalAdapter(dl: DeadLetter): Promise<ResolvedAdapter | undefined> {
+    const system = this.deps.registry.get(dl.systemId);
+    if (!system || system.adapter !== 'mapping') return undefined;
+    const by = dl.encodedBy;
+    if (!by || by.adapter !== 'mapping') {
+      throw new HubError('HUB_VALIDATION', `Dead letter ${dl.id} does not record the mapping version it failed with`, [{ path: '/mapping', message: 'no original version recorded; replay with "active"' }]);
+    }
+    const v = await this.deps.store.mappings.getVersion(system.id, Number(by.version));
+    if (!v) throw new HubError('HUB_NOT_FOUND', `System ${system.id} has no mapping version ${by.version}`);
+    return mappingAdapter(v.document, v.version, v.sha256);
+  }
+
+  /**
+   * Sends a dead letter again: to the system's queue (push) or its mailbox (pull), as the system is now, encoded
+   * with its active mapping version or (`original`) with the one it failed with.
+   */
+  async replay(dl: DeadLetter, mapping: 'active' | 'original' = 'active'): Promise<void> {
     const system = this.deps.registry.get(dl.systemId);
     if (!system || system.status !== 'active' || system.delivery.mode === 'none') {
       throw new HubError('HUB_DEAD_LETTER_TARGET', `System ${dl.systemId} takes no deliveries now`);
     }
+    const original = mapping === 'original' ? await this.originalAdapter(dl) : undefined;
     const ce = JSON.parse(dl.event) as CloudEvent;
     const key = { systemId: dl.systemId, eventId: dl.eventId, dossierCode: dl.dossierCode, revision: dl.revision };
     if (system.delivery.mode === 'pull') {
-      const resolved = this.deps.registry.adapterFor(system);
+      const resolved = original ?? this.deps.registry.adapterFor(system);
       const native = mailboxBody(encodeFor(system, fromCloudEvent(ce), resolved));
       await this.deps.store.relay.plan([], [{ ...key, type: eventType(ce), ...native, encodedBy: resolved?.provenance ?? null }], []);
       await this.deps.store.relay.resolveDeadLetter(dl.id, 'replayed');
@@ -202,6 +223,7 @@ export class Relay implements BrokerState {
           headers: {
             'x-dossier-code': dl.dossierCode, 'x-agency': ce.data.dossier.agency.code, 'x-source-system': fromCloudEvent(ce).source,
             'x-revision': dl.revision, 'x-event-type': eventType(ce), 'x-attempt': 0, 'x-replay-of': dl.id,
+            ...(original ? { [ENCODE_WITH]: Number(original.provenance.version) } : {}),
           },
         }, (err) => (err ? reject(new Error(String(err))) : resolve()));
       });

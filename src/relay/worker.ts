@@ -22,6 +22,7 @@ import type { Registry } from '../systems/registry.js';
 import { encodeFor, fromCloudEvent } from './envelope.js';
 import { KEPT_RESPONSE_CHARS, push } from './push.js';
 import { tierName, type Names } from './topology.js';
+import { mappingAdapter, type ResolvedAdapter } from '../mappings/adapters.js';
 
 const PREFETCH = 16;
 const JITTER = 0.2;
@@ -35,6 +36,9 @@ export interface WorkerDeps {
   metrics: Metrics;
   names: Names;
 }
+
+/** The header of a replayed message that pins the mapping version it is encoded with (api.md "Dead letters"). */
+export const ENCODE_WITH = 'x-encode-with';
 
 /** `encodedBy`: the adapter and mapping version the attempt encoded with (mapping.md §13). */
 /** `status`: the department's HTTP status, absent when there was no answer (network, encoding, no push URL). */
@@ -153,7 +157,7 @@ export class DeliveryWorker {
     if (!system || system.status !== 'active' || system.delivery.mode !== 'push' || !system.delivery.url) {
       return { kind: 'dead', reason: `system ${this.systemId} no longer takes push deliveries`, lastResponse: null };
     }
-    const resolved = this.deps.registry.adapterFor(system);
+    const resolved = await this.adapterOf(system, m);
     const encodedBy = resolved?.provenance ?? null;
     let native;
     try {
@@ -180,6 +184,16 @@ export class DeliveryWorker {
   }
 
   /** The headers the relay set, without the broker's own (x-death…) and our retry bookkeeping. */
+  /** The system's adapter, or the mapping version a replay asked for (`x-encode-with`, kept across retries). */
+  private async adapterOf(system: SystemRecord, m: ConsumeMessage): Promise<ResolvedAdapter | undefined> {
+    const pinned = Number(m.properties.headers?.[ENCODE_WITH]);
+    if (system.adapter === 'mapping' && Number.isInteger(pinned) && pinned > 0) {
+      const v = await this.deps.store.mappings.getVersion(system.id, pinned);
+      if (v) return mappingAdapter(v.document, v.version, v.sha256);
+    }
+    return this.deps.registry.adapterFor(system);
+  }
+
   private baseHeaders(m: ConsumeMessage): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(m.properties.headers ?? {})) {

@@ -15,7 +15,7 @@ const decodeCursor = (s: string) => decode(s, (id) => ULID.test(id));
 
 const view = (d: DeadLetter) => ({
   id: d.id, system: d.systemId, eventId: d.eventId, dossierCode: d.dossierCode, revision: d.revision,
-  reason: d.reason, attempts: d.attempts, lastResponse: d.lastResponse, failedAt: d.failedAt,
+  reason: d.reason, attempts: d.attempts, lastResponse: d.lastResponse, failedAt: d.failedAt, encodedBy: d.encodedBy ?? null,
 });
 
 const itemSchema = {
@@ -25,6 +25,10 @@ const itemSchema = {
     reason: { type: 'string', description: 'Why it failed: the adapter verdict (e.g. HTTP 400), attempts exhausted, an encoding error' },
     attempts: { type: 'integer' }, lastResponse: { type: ['string', 'null'], description: 'Status and the start of the body of the last answer' },
     failedAt: { type: 'string' },
+    encodedBy: {
+      type: ['object', 'null'], description: 'The adapter and mapping version the failed attempt encoded with (mapping.md §13)',
+      properties: { adapter: { type: 'string' }, version: { type: ['integer', 'string'] }, sha256: { type: 'string' } },
+    },
   },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
@@ -55,11 +59,15 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
     return { items: items.map(view), nextCursor: encodeCursor(items.at(-1)?.id ?? after ?? START) };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/admin/dead-letters/:id/replay', {
+  app.post<{ Params: { id: string }; Body: { mapping?: 'active' | 'original' } | undefined }>('/v1/admin/dead-letters/:id/replay', {
     config: { action: 'dead-letter.replay' },
     schema: {
       operationId: 'replayDeadLetter',
       summary: "Send a dead letter again, as the system is configured now (push: its queue; pull: its mailbox)", tags: ['admin'], params: idParams,
+      body: {
+        type: ['object', 'null'], additionalProperties: false,
+        properties: { mapping: { enum: ['active', 'original'], default: 'active', description: "Encode with the system's active mapping version, or with the one the dead letter failed with" } },
+      },
       response: { 202: { type: 'object', properties: { id: { type: 'string' }, system: { type: 'string' }, eventId: { type: 'string' } } }, '4xx': problemResponse, '5xx': problemResponse },
     },
   }, async (req, reply) => {
@@ -67,8 +75,9 @@ export async function deadLetterRoutes(app: FastifyInstance, { ctx, relay }: { c
     // A retired system takes no deliveries, whether or not the relay runs here (api.md "DELETE …/systems/{id}").
     if (ctx.registry.get(d.systemId)?.status !== 'active') throw new HubError('HUB_DEAD_LETTER_TARGET', `System ${d.systemId} is retired or unknown: it takes no deliveries`);
     if (!relay) throw new HubError('HUB_BROKER_UNAVAILABLE', 'The relay does not run in this process');
-    await relay.replay(d);
-    await auditNow(ctx, req, 'dead-letter.replay', d.id, { system: d.systemId, eventId: d.eventId });
+    const mapping = req.body?.mapping ?? 'active';
+    await relay.replay(d, mapping);
+    await auditNow(ctx, req, 'dead-letter.replay', d.id, { system: d.systemId, eventId: d.eventId, mapping });
     req.log.info({ system: d.systemId, eventId: d.eventId, dossierCode: d.dossierCode }, 'dead letter replayed');
     return reply.code(202).send({ id: d.id, system: d.systemId, eventId: d.eventId });
   });

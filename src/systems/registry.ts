@@ -123,12 +123,18 @@ export class Registry {
   /** A JSON merge patch of the registration, validated as a whole; the audit entry gets the before/after of what changed. */
   async patch(id: string, patch: Record<string, unknown>, audit: Omit<AuditEntry, 'detail'>, now = Date.now()): Promise<SystemRecord> {
     const current = this.activeOrThrow(id);
-    const merged = mergePatch(registrationOf(current), patch) as SystemRegistration;
-    const record: SystemRecord = { ...this.toRecord({ ...merged, id }, now), createdAt: current.createdAt };
+    const record = this.patched(id, patch, now);
     const diff = changedMembers(current, record);
     await this.store.admin.updateSystem(record, { ...audit, detail: diff });
     await this.load();
     return record;
+  }
+
+  /** The record a merge patch would give, validated as a whole as a registration is; nothing is stored. */
+  patched(id: string, patch: Record<string, unknown>, now = Date.now()): SystemRecord {
+    const current = this.activeOrThrow(id);
+    const merged = mergePatch(registrationOf(current), patch) as SystemRegistration;
+    return { ...this.toRecord({ ...merged, id }, now), createdAt: current.createdAt };
   }
 
   /** Retires (api.md "DELETE"): keys stop, agencies are freed, pending deliveries become dead letters; again answers the same. */

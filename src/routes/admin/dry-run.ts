@@ -11,6 +11,7 @@ import { compileMapping } from '../../../adapters/kit/mapping/compile.js';
 import { dryRun } from '../../../adapters/kit/mapping/dry-run.js';
 import { sha256Hex } from '../../util/canonical-json.js';
 import { problemResponse } from '../schemas.js';
+import { runSample } from '../../mappings/suite.js';
 import { installAdmin, note } from './common.js';
 
 type Body = {
@@ -95,7 +96,8 @@ export async function adminDryRunRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
         200: {
           description: 'mapping.md §16: mapping, contentType, payloadSha256, batch, refused?, items[]',
           type: 'object', additionalProperties: true,
-          properties: { mapping: { type: 'object', additionalProperties: true }, contentType: { type: 'string' }, payloadSha256: { type: 'string' }, batch: { type: 'boolean' }, items: { type: 'array' } },
+          properties: { mapping: { type: 'object', additionalProperties: true }, contentType: { type: 'string' }, payloadSha256: { type: 'string' }, batch: { type: 'boolean' }, items: { type: 'array' },
+            samples: { type: 'array', description: 'With system and a mapping: the system\'s samples through the candidate', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, reproduces: { type: 'boolean' }, diff: { type: 'array', items: { type: 'object', additionalProperties: true } } } } } },
         },
         '4xx': problemResponse, '5xx': problemResponse,
       },
@@ -132,6 +134,14 @@ export async function adminDryRunRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
     if (!r.ok) throw new HubError(r.code as ErrorCode, 'The mapping is refused', [...r.errors]);
     if (r.answer.refused?.code === 'HUB_MEDIA_TYPE') throw new HubError('HUB_MEDIA_TYPE', r.answer.refused.detail, r.answer.refused.errors);
     note(req, system?.id ?? null, { sha256: compiled.compiled.sha256, payloadSha256: r.answer.payloadSha256 });
-    return { ...r.answer, mapping: { ...r.answer.mapping, source: mapping.source, system: system?.id ?? null, version: mapping.version } };
+    const answer = { ...r.answer, mapping: { ...r.answer.mapping, source: mapping.source, system: system?.id ?? null, version: mapping.version } };
+    if (!system || mapping.source !== 'request') return answer;
+    // With system and a candidate mapping: which of the system's saved samples it reproduces (mapping.md §16).
+    const document = JSON.stringify(mapping.doc);
+    const samples = (await ctx.store.mappings.listSamples(system.id)).map((s) => {
+      const run = runSample(s, document, compiled.compiled.sha256);
+      return { id: s.id, name: s.name, reproduces: run.reproduces, diff: run.diff };
+    });
+    return { ...answer, samples };
   });
 }

@@ -5,11 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../../errors.js';
 import type { HubContext } from '../../context.js';
 import type { SystemRecord } from '../../store/types.js';
-import { versionInsert } from '../../mappings/versions.js';
-import { formatVn } from '../../util/time.js';
 import { problemResponse } from '../schemas.js';
-import { activationSuite, type Check } from '../../mappings/suite.js';
-import { actorOf, audited, entryFor, installAdmin, note } from './common.js';
+import { activateVersion, notActivated, storeVersion } from './activation.js';
+import { audited, installAdmin, note } from './common.js';
 
 const errors = { '4xx': problemResponse, '5xx': problemResponse } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
@@ -38,19 +36,6 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
     return s;
   }
 
-  const notActivated = (): Check[] => ['schema', 'samples', 'roundTrip', 'hostile', 'fuzz'].map((check) => ({ check, state: check === 'schema' ? 'pass' : 'skipped', detail: check === 'schema' ? 'compiles' : 'not activated' }));
-
-  /** Runs the suite; a failure is 409 (the version stays stored, inactive) unless forced; then moves the pointer with its audit entry. */
-  async function activate_(req: Parameters<typeof entryFor>[0], s: SystemRecord, v: { version: number; sha256: string; document: string }, forced: boolean) {
-    const { checks, failures } = activationSuite(await ctx.store.mappings.listSamples(s.id), v.document, v.sha256, forced);
-    if (failures.length && !forced) {
-      throw new HubError('HUB_MAPPING_CONFORMANCE', `Version ${v.version} failed ${failures.length} check(s) of the activation suite; it stays stored and inactive`, [], { version: v.version, failures });
-    }
-    const previous = await ctx.store.mappings.activate(s.id, v.version, { ...entryFor(req, 'mapping.activate', s.id), detail: { version: v.version, sha256: v.sha256, forced: forced && failures.length > 0 } });
-    await ctx.registry.load();
-    return { previous, checks };
-  }
-
   type PutBody = { mapping: unknown; note?: string; activate?: boolean; force?: boolean };
   app.put<{ Params: { id: string }; Body: PutBody }>('/v1/admin/systems/:id/mapping', {
     config: { action: 'mapping.version' },
@@ -70,14 +55,11 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
     },
   }, async (req, reply) => {
     const s = mappingSystem(req.params.id);
-    const actor = actorOf(req);
-    const { insert, compiled } = versionInsert(s.id, req.body.mapping, actor, formatVn(Date.now()), req.body.note ?? null);
     const activate = req.body.activate !== false;
     const forced = activate && req.body.force === true;
-    const out = await ctx.store.mappings.addVersion(insert, { ...entryFor(req, 'mapping.version', s.id), detail: { sha256: insert.sha256, size: insert.size } }, null);
-    audited(req);
+    const { out, insert, compiled } = await storeVersion(ctx, req, s.id, req.body.mapping, req.body.note ?? null);
     req.log.info({ system: s.id, version: out.version, created: out.created, activate }, 'mapping version stored');
-    const checks = activate ? (await activate_(req, s, { version: out.version, sha256: insert.sha256, document: insert.document }, forced)).checks : notActivated();
+    const checks = activate ? (await activateVersion(ctx, req, s.id, { version: out.version, sha256: insert.sha256, document: insert.document }, forced)).checks : notActivated();
     return reply.code(out.created ? 201 : 200).send({
       version: out.version, sha256: insert.sha256, size: insert.size, active: activate || out.previous === out.version,
       warnings: compiled.warnings, checks,
@@ -123,7 +105,7 @@ export async function adminMappingRoutes(app: FastifyInstance, { ctx }: { ctx: H
     const v = await ctx.store.mappings.getVersion(s.id, req.params.version);
     if (!v) throw new HubError('HUB_NOT_FOUND', `System ${s.id} has no mapping version ${req.params.version}`);
     const forced = req.body?.force === true;
-    const { previous, checks } = await activate_(req, s, v, forced);
+    const { previous, checks } = await activateVersion(ctx, req, s.id, v, forced);
     audited(req);
     req.log.info({ system: s.id, version: v.version, previous }, 'mapping version activated');
     return { active: v.version, previous, checks };

@@ -6,6 +6,7 @@ import type { HubContext } from '../../context.js';
 import type { SystemRecord, SystemRegistration } from '../../store/types.js';
 import { systemIdSchema } from '../../systems/schema.js';
 import { jsonRef, problemResponse } from '../schemas.js';
+import { activateVersion, storeVersion } from './activation.js';
 import { LIMIT, actorOf, audited, auditNow, decodeCursor, encodeCursor, entryFor, installAdmin, note } from './common.js';
 
 const MAX_OVERLAP_S = 2_592_000;
@@ -98,8 +99,31 @@ export async function adminSystemRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
     get(req.params.id);
     if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) throw new HubError('HUB_VALIDATION', 'The body is a JSON merge patch (an object)', [{ path: '/', message: 'must be an object' }]);
     if ('id' in req.body) throw new HubError('HUB_VALIDATION', 'The id of a system cannot change', [{ path: '/id', message: 'cannot be changed' }]);
-    const s = await ctx.registry.patch(req.params.id, req.body, entryFor(req, 'system.update', req.params.id));
-    audited(req);
+    const { mapping, ...rest } = req.body;
+    // The rest of the patch, validated as a whole before any mapping version is stored.
+    const after = ctx.registry.patched(req.params.id, rest);
+    const applyRest = async () => {
+      if (!Object.keys(rest).length) return ctx.registry.get(req.params.id)!;
+      const r = await ctx.registry.patch(req.params.id, rest, entryFor(req, 'system.update', req.params.id));
+      audited(req);
+      return r;
+    };
+    let s: SystemRecord;
+    if (mapping !== undefined && mapping !== null) {
+      // The same as PUT …/mapping with activate: true; a failed suite stores the version inactive and applies nothing else.
+      if (after.adapter !== 'mapping') throw new HubError('HUB_VALIDATION', `Adapter ${after.adapter} is built in: it takes mapping: null`, [{ path: '/mapping', message: 'only with adapter mapping' }]);
+      const { out, insert } = await storeVersion(ctx, req, req.params.id, mapping, null);
+      let patched: SystemRecord | undefined;
+      await activateVersion(ctx, req, req.params.id, { version: out.version, sha256: insert.sha256, document: insert.document }, false, async () => { patched = await applyRest(); });
+      s = patched ?? ctx.registry.get(req.params.id)!;
+      req.log.info({ system: s.id, version: out.version }, 'mapping version stored and activated by a patch');
+    } else {
+      const current = get(req.params.id);
+      if (after.adapter === 'mapping' && current.adapter !== 'mapping') {
+        throw new HubError('HUB_MAPPING_INVALID', 'Changing the adapter to mapping needs a mapping document', [{ path: '/mapping', message: 'is required with adapter mapping' }]);
+      }
+      s = await applyRest();
+    }
     req.log.info({ system: s.id }, 'system changed');
     return view(s);
   });

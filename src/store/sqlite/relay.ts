@@ -8,8 +8,11 @@ import type { DeadLetter, DeadLetterInsert, DeliveryAttempt, MailboxInsert, Mail
 
 interface DeadRow {
   id: string; systemId: string; eventId: string; dossierCode: string; revision: number; reason: string;
-  attempts: number; lastResponse: string | null; failedAt: string; event: string;
+  attempts: number; lastResponse: string | null; failedAt: string; event: string; encodedBy: string | null;
 }
+
+/** A dead letter as read back, with the `encodedBy` it recorded (mapping.md §13: a replay may use that version). */
+const deadOf = ({ encodedBy, ...r }: DeadRow): DeadLetter => ({ ...r, encodedBy: encodedBy === null ? null : (JSON.parse(encodedBy) as Provenance) });
 
 export class SqliteRelayStore implements RelayStore {
   private readonly events = new EventEmitter();
@@ -19,7 +22,7 @@ export class SqliteRelayStore implements RelayStore {
     this.events.setMaxListeners(0); // one per waiting long-poll
     const p = (sql: string) => db.prepare(sql);
     const deadCols = `id, system_id AS systemId, event_id AS eventId, dossier_code AS dossierCode, revision, reason, attempts,
-      last_response AS lastResponse, failed_at AS failedAt, event`;
+      last_response AS lastResponse, failed_at AS failedAt, event, encoded_by AS encodedBy`;
     this.q = {
       planPush: p(`INSERT INTO deliveries (system_id, event_id, dossier_code, revision, state, updated_at) VALUES (?, ?, ?, ?, 'pending', ?)
         ON CONFLICT DO NOTHING`),
@@ -100,13 +103,14 @@ export class SqliteRelayStore implements RelayStore {
     const where = ["state = 'open'", 'id > @after'];
     if (q.system) where.push('system_id = @system');
     const rows = this.db.prepare(`SELECT id, system_id AS systemId, event_id AS eventId, dossier_code AS dossierCode, revision, reason, attempts,
-      last_response AS lastResponse, failed_at AS failedAt, event FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`)
+      last_response AS lastResponse, failed_at AS failedAt, event, encoded_by AS encodedBy FROM dead_letters WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit`)
       .all({ after: q.after ?? '', system: q.system ?? null, limit: q.limit }) as DeadRow[];
-    return rows;
+    return rows.map(deadOf);
   }
 
   async getDeadLetter(id: string): Promise<DeadLetter | undefined> {
-    return this.q.getDead.get(id) as DeadRow | undefined;
+    const r = this.q.getDead.get(id) as DeadRow | undefined;
+    return r && deadOf(r);
   }
 
   async resolveDeadLetter(id: string, how: 'replayed' | 'discarded'): Promise<boolean> {
