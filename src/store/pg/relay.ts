@@ -11,7 +11,10 @@ import { CHANNEL, one, rows, tx, type Db } from './db.js';
 
 const json = (p: Provenance | null | undefined) => (p ? JSON.stringify(p) : null);
 const DEAD_COLS = `id, system_id AS "systemId", event_id AS "eventId", dossier_code AS "dossierCode", revision, reason, attempts,
-  last_response AS "lastResponse", failed_at AS "failedAt", event`;
+  last_response AS "lastResponse", failed_at AS "failedAt", event, encoded_by AS "encodedBy"`;
+/** A dead letter as read back, with the `encodedBy` it recorded (mapping.md §13: a replay may use that version). */
+type DeadRow = Omit<DeadLetter, 'encodedBy'> & { encodedBy: string | null };
+const deadOf = ({ encodedBy, ...r }: DeadRow): DeadLetter => ({ ...r, encodedBy: encodedBy === null ? null : (JSON.parse(encodedBy) as Provenance) });
 type State = 'pending' | 'delivered' | 'dead';
 
 export class PgRelayStore implements RelayStore {
@@ -91,17 +94,17 @@ export class PgRelayStore implements RelayStore {
   }
 
   listDeadLetters(q: { system?: string; after?: string; limit: number }): Promise<DeadLetter[]> {
-    return rows<DeadLetter>(this.pool, `SELECT ${DEAD_COLS} FROM dead_letters WHERE state = 'open' AND id > $1 AND ($2::text IS NULL OR system_id = $2)
-      ORDER BY id LIMIT $3`, [q.after ?? '', q.system ?? null, q.limit]);
+    return rows<DeadRow>(this.pool, `SELECT ${DEAD_COLS} FROM dead_letters WHERE state = 'open' AND id > $1 AND ($2::text IS NULL OR system_id = $2)
+      ORDER BY id LIMIT $3`, [q.after ?? '', q.system ?? null, q.limit]).then((r) => r.map(deadOf));
   }
 
   getDeadLetter(id: string): Promise<DeadLetter | undefined> {
-    return one<DeadLetter>(this.pool, `SELECT ${DEAD_COLS} FROM dead_letters WHERE id = $1 AND state = 'open'`, [id]);
+    return one<DeadRow>(this.pool, `SELECT ${DEAD_COLS} FROM dead_letters WHERE id = $1 AND state = 'open'`, [id]).then((r) => r && deadOf(r));
   }
 
   resolveDeadLetter(id: string, how: 'replayed' | 'discarded'): Promise<boolean> {
     return tx(this.pool, async (c) => {
-      const d = await one<DeadLetter>(c, `SELECT ${DEAD_COLS} FROM dead_letters WHERE id = $1 AND state = 'open' FOR UPDATE`, [id]);
+      const d = await one<DeadRow>(c, `SELECT ${DEAD_COLS} FROM dead_letters WHERE id = $1 AND state = 'open' FOR UPDATE`, [id]);
       if (!d) return false;
       const now = Date.now();
       await c.query('UPDATE dead_letters SET state = $1, resolved_at = $2 WHERE id = $3', [how, now, id]);

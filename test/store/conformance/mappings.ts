@@ -88,6 +88,10 @@ export function mappingTests(t: Test, factory: StoreFactory): void {
     t.match(by.get('q'), { state: 'pending', attempts: [{ verdict: 'pending', encodedBy: { adapter: 'igate', version: '1' } }] }, 'mail encoded when planned');
     t.match(by.get('r'), { state: 'dead', revision: 2, attempts: [{ verdict: 'dead', encodedBy }] });
     t.same(by.get('w')?.attempts, [], 'not tried yet');
+    // A dead letter reads back the version it failed with (a replay may choose it: mapping.md §13).
+    const [dead] = await store.relay.listDeadLetters({ system: 'r', limit: 10 });
+    t.same(dead?.encodedBy, encodedBy, 'listed with its encodedBy');
+    t.same((await store.relay.getDeadLetter(dead!.id))?.encodedBy, encodedBy, 'read back with its encodedBy');
     t.ok(!Number.isNaN(Date.parse(by.get('p')!.attempts[0]!.at)));
     t.same(await store.mappings.provenance('nope'), { revisions: [], deliveries: [] });
   });
