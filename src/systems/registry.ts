@@ -112,7 +112,7 @@ export class Registry {
     let first;
     if (record.adapter === 'mapping') {
       const { insert } = versionInsert(record.id, reg.mapping, actor, record.createdAt);
-      first = { version: insert, audit: { actor, action: 'mapping.activate', target: record.id, detail: { version: 1, sha256: insert.sha256, forced: false } } };
+      first = { version: insert, audit: { actor, action: 'mapping.activate', target: record.id, detail: { before: null, after: { version: 1, sha256: insert.sha256 }, forced: false } } };
       record.mapping = null;
     }
     await this.store.insertSystem(record, hmac, first);

@@ -142,7 +142,7 @@ t.test('PATCH with mapping is PUT …/mapping with activate: true', async (t) =>
   t.same([ok.json().mapping.activeVersion, ok.json().mapping.versions], [3, 3]);
   t.equal(hub.ctx.registry.get('so-khdt')!.mapping, null, 'the document lives in the versions, not the record');
   const audit = (await hub.ctx.store.queryAudit({ action: 'mapping.activate', limit: 10 })).at(-1)!;
-  t.match(audit.detail, { version: 3, forced: false });
+  t.match(audit.detail, { after: { version: 3 }, forced: false });
 
   // A built-in adapter takes no mapping; changing the adapter to mapping needs one.
   t.equal((await admin(hub, 'POST', '/v1/admin/systems', registration({ id: 'undp-xa', adapter: 'undp-motcua', agencies: ['000.12.34.H12'], level: 'commune', mapping: null }))).statusCode, 201);

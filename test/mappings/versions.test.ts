@@ -77,7 +77,13 @@ t.test('register, decode with version 1, store v2, roll back, provenance', async
   list = (await admin(hub, 'GET', '/v1/admin/systems/so-khdt/mappings')).json();
   t.equal(list.active, 1);
   const audit = (await admin(hub, 'GET', '/v1/admin/audit?action=mapping.*&target=so-khdt')).json();
-  t.equal(audit.items.filter((e: { action: string }) => e.action === 'mapping.activate').length, 3, 'registration, activate 2, roll back');
+  const activations = audit.items.filter((e: { action: string }) => e.action === 'mapping.activate');
+  t.equal(activations.length, 3, 'registration, activate 2, roll back');
+  // Each with the before and after of the active version (api.md "Audit log").
+  const versions = (await admin(hub, 'GET', '/v1/admin/systems/so-khdt/mappings')).json().items as { version: number; sha256: string }[];
+  const at = (n: number) => ({ version: n, sha256: versions.find((v) => v.version === n)!.sha256 });
+  t.same(activations.map((e: { detail: unknown }) => e.detail), [
+    { before: null, after: at(1), forced: false }, { before: at(1), after: at(2), forced: false }, { before: at(2), after: at(1), forced: false }]);
   t.equal(audit.items.filter((e: { action: string }) => e.action === 'mapping.version').length, 3, 'v2 stored, the equal document answered, the refused one (with its failure)');
 
   // A built-in system has no mapping versions; provenance of an unknown dossier is 404.

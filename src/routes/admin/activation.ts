@@ -30,7 +30,11 @@ export async function activateVersion(ctx: HubContext, req: FastifyRequest, syst
     throw new HubError('HUB_MAPPING_CONFORMANCE', `Version ${v.version} failed ${failures.length} check(s) of the activation suite; it stays stored and inactive`, [], { version: v.version, failures });
   }
   await beforeMove?.();
-  const previous = await ctx.store.mappings.activate(systemId, v.version, { ...entryFor(req, 'mapping.activate', systemId), detail: { version: v.version, sha256: v.sha256, forced: forced && failures.length > 0 } });
+  // The audit entry holds the before and after of the setting (api.md "Audit log": the mapping.activate example).
+  const list = await ctx.store.mappings.listVersions(systemId);
+  const was = list.items.find((i) => i.version === list.active);
+  const detail = { before: was ? { version: was.version, sha256: was.sha256 } : null, after: { version: v.version, sha256: v.sha256 }, forced: forced && failures.length > 0 };
+  const previous = await ctx.store.mappings.activate(systemId, v.version, { ...entryFor(req, 'mapping.activate', systemId), detail });
   await ctx.registry.load();
   return { previous, checks };
 }
