@@ -9,6 +9,8 @@ import { checkFuzz, checkHostile } from '../../adapters/kit/mapping/suite-checks
 import type { CompiledMapping } from '../../adapters/kit/mapping/plan.js';
 import { sha256Hex } from '../util/canonical-json.js';
 import type { SampleRecord, Store, SystemRecord } from '../store/types.js';
+import { getAdapter } from '../../adapters/registry.js';
+import { runBuiltInSample } from './built-in.js';
 import { expectedOf, sampleDiff, sampleOk, type DiffRow, type DryAnswer, type Expected } from './expected.js';
 
 export type Check = { check: string; state: 'pass' | 'fail' | 'skipped' | 'forced'; detail: string };
@@ -116,7 +118,14 @@ export function activationSuite(samples: readonly SuiteSample[], document: strin
 export function mappingEvidence(store: Store) {
   return {
     async samples(system: SystemRecord) {
-      if (system.adapter !== 'mapping') return [];
+      if (system.adapter !== 'mapping') {
+        const adapter = getAdapter(system.adapter);
+        if (!adapter) return [];
+        return (await store.mappings.listSamples(system.id)).map((s) => {
+          const run = runBuiltInSample(adapter, s, system.id);
+          return { id: s.id, name: s.name, ok: sampleOk(s.expected as Expected), reproduces: run.reproduces, decodes: run.decodes, roundTrip: run.roundTrip, changes: run.changes };
+        });
+      }
       const { active, items } = await store.mappings.listVersions(system.id);
       const v = active === null ? undefined : await store.mappings.getVersion(system.id, active);
       if (!v || !items.length) return [];

@@ -12,6 +12,7 @@ import { dryRun } from '../../../adapters/kit/mapping/dry-run.js';
 import { sha256Hex } from '../../util/canonical-json.js';
 import { problemResponse } from '../schemas.js';
 import { runSample } from '../../mappings/suite.js';
+import { builtInRun } from '../../mappings/built-in.js';
 import { installAdmin, note } from './common.js';
 
 type Body = {
@@ -26,24 +27,6 @@ function payloadBytes(b: Body): Buffer {
   }
   if (b.payloadBase64 !== undefined) return Buffer.from(b.payloadBase64, 'base64');
   return Buffer.from(typeof b.payload === 'string' ? b.payload : JSON.stringify(b.payload), 'utf8');
-}
-
-/** A built-in adapter's items in the dry-run's shape: errors carry native paths, no canonical pointer or rule. */
-function builtInRun(adapter: Adapter, body: Buffer, contentType: string, systemId: string) {
-  const media = contentType.split(';')[0]!.trim().toLowerCase();
-  if (!adapter.contentTypes.includes(media)) throw new HubError('HUB_MEDIA_TYPE', `Adapter ${adapter.name} accepts ${adapter.contentTypes.join(', ')}, not "${media}"`);
-  const answer = { mapping: { source: 'adapter', adapter: adapter.name, version: adapter.version }, contentType: media, payloadSha256: sha256Hex(body), batch: false, items: [] as unknown[] };
-  try {
-    const d = adapter.decode({ body, contentType: media, headers: {}, systemId });
-    answer.batch = d.batch;
-    answer.items = d.items.map((it) => it.error || !it.op || it.op.kind !== 'change'
-      ? { index: it.index, ok: false, errors: (it.error?.errors ?? []).map((e) => ({ code: it.error!.code, canonical: null, native: e.path, rule: null, message: e.message })) }
-      : { index: it.index, ok: true, ref: it.op.ref, change: it.op.change, errors: [] });
-  } catch (err) {
-    if (!(err instanceof AdapterError)) throw err;
-    return { ...answer, refused: { code: err.code, status: new HubError(err.code).status, detail: err.message, errors: err.errors } };
-  }
-  return answer;
 }
 
 /**
