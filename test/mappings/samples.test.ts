@@ -98,3 +98,14 @@ t.test('a malformed expected result is 422 HUB_VALIDATION at its field, never a 
   }
   t.same((await admin(hub, 'GET', url)).json().items, [], 'nothing saved');
 });
+
+t.test('the same payload saved by concurrent requests: one sample, every answer 2xx', async (t) => {
+  const hub = await startHub();
+  t.teardown(() => hub.close());
+  t.equal((await admin(hub, 'POST', '/v1/admin/systems', { id: 'khdt-c', name: 'x', adapter: 'mapping', role: 'source', level: 'province',
+    agencies: ['000.00.10.H12'], delivery: { mode: 'none' }, subscriptions: [], mapping: KHDT })).statusCode, 201);
+  const answers = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+    admin(hub, 'POST', '/v1/admin/systems/khdt-c/samples', { name: `same-${i}`, contentType: 'application/json', payload: read('so-khdt/samples/khdt.json') })));
+  t.same(answers.map((a) => a.statusCode).sort(), [200, 200, 200, 200, 200, 201], answers.map((a) => a.body.slice(0, 120)).join('\n'));
+  t.equal(new Set(answers.map((a) => a.json().id)).size, 1, 'one sample');
+});

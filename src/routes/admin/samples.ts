@@ -73,7 +73,14 @@ export async function adminSampleRoutes(app: FastifyInstance, { ctx }: { ctx: Hu
     }
     const now = Date.now();
     const r: SampleRecord = { id: ulid(now), systemId: s.id, name: b.name, contentType: b.contentType, payload: body, payloadSha256, expected: actual, approvedVersion, createdAt: formatVn(now), createdBy: actorOf(req) };
-    await ctx.store.mappings.addSample(r, { ...entryFor(req, 'sample.add', s.id), detail: { sampleId: r.id, payloadSha256 } });
+    try {
+      await ctx.store.mappings.addSample(r, { ...entryFor(req, 'sample.add', s.id), detail: { sampleId: r.id, payloadSha256 } });
+    } catch (err) {
+      // The same payload saved by a concurrent request first (UNIQUE (system_id, payload_sha256)): it is that sample.
+      const saved = await ctx.store.mappings.findSample(s.id, payloadSha256);
+      if (saved) return reply.code(200).send(shown(saved));
+      throw err;
+    }
     audited(req);
     return reply.code(201).send(shown(r));
   });
