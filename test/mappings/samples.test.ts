@@ -3,6 +3,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { ADMIN_TOKEN, startHub, type TestHub } from '../helpers/hub.js';
+import { tempDatabase } from '../helpers/pg.js';
 
 const SYSTEMS = new URL('../../config/systems/', import.meta.url).pathname;
 const read = (p: string) => readFileSync(`${SYSTEMS}${p}`, 'utf8');
@@ -99,8 +100,8 @@ t.test('a malformed expected result is 422 HUB_VALIDATION at its field, never a 
   t.same((await admin(hub, 'GET', url)).json().items, [], 'nothing saved');
 });
 
-t.test('the same payload saved by concurrent requests: one sample, every answer 2xx', async (t) => {
-  const hub = await startHub();
+t.test('the same payload saved by concurrent requests: one sample, every answer 2xx (PostgreSQL, where they interleave)', async (t) => {
+  const hub = await startHub({ config: { databaseUrl: await tempDatabase(t), dbPool: 6 } });
   t.teardown(() => hub.close());
   t.equal((await admin(hub, 'POST', '/v1/admin/systems', { id: 'khdt-c', name: 'x', adapter: 'mapping', role: 'source', level: 'province',
     agencies: ['000.00.10.H12'], delivery: { mode: 'none' }, subscriptions: [], mapping: KHDT })).statusCode, 201);
