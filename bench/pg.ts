@@ -58,7 +58,36 @@ async function waitFor(what: string, f: () => Promise<boolean>, ms: number): Pro
   }
 }
 
-export interface PgResult { one: LoadResult; two: LoadResult & { each: [LoadResult, LoadResult] }; database: string }
+/**
+ * What the database's backends are doing, sampled every 100 ms from pg_stat_activity while `stop()` is not called:
+ * the share of backend samples per wait (`Lock:advisory`, `IO:WALSync`, `Client:ClientRead` = waiting for the hub,
+ * `CPU` = active without a wait event), largest first.
+ */
+function waitSampler(url: string): { stop(): Promise<string> } {
+  const c = new pg.Client({ connectionString: url });
+  const counts = new Map<string, number>();
+  let total = 0;
+  let running = true;
+  const done = (async () => {
+    await c.connect();
+    while (running) {
+      const { rows } = await c.query<{ w: string; n: number }>(`SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n
+        FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' GROUP BY 1`);
+      for (const r of rows) { counts.set(r.w, (counts.get(r.w) ?? 0) + r.n); total += r.n; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await c.end();
+  })();
+  return {
+    async stop() {
+      running = false;
+      await done.catch(() => {});
+      return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([w, n]) => `${w} ${((100 * n) / Math.max(1, total)).toFixed(0)} %`).join(', ');
+    },
+  };
+}
+
+export interface PgResult { one: LoadResult; two: LoadResult & { each: [LoadResult, LoadResult] }; waits: { one: string; two: string }; database: string }
 
 /**
  * One hub on a fresh PostgreSQL database, warmed then measured at saturation; then a second hub on the same
@@ -90,7 +119,9 @@ export async function pgIngest(o: { connections: number; duration: number; warm:
     await load({ url: a, connections: o.connections, duration: o.warm, requests: at(12_000_000) });
     await sub.purge();
     o.note('hub canonical ingest on PostgreSQL, saturation');
+    let w = waitSampler(db.url);
     const one = await load({ url: a, connections: o.connections, duration: o.duration, requests: at(10_000_000) });
+    const waitsOne = await w.stop();
 
     const b = await start('b', pb);
     // The key registered on A authenticates on B (notification, within 1 s): wait for it before loading B.
@@ -101,8 +132,9 @@ export async function pgIngest(o: { connections: number; duration: number; warm:
     await loadBoth([a, b], [at(13_000_000), at(14_000_000)], o.connections, o.warm);
     await sub.purge();
     o.note('two hubs on one PostgreSQL, saturation');
+    w = waitSampler(db.url);
     const two = await loadBoth([a, b], [at(15_000_000), at(16_000_000)], o.connections, o.duration);
-    return { one, two, database: db.name };
+    return { one, two, waits: { one: waitsOne, two: await w.stop() }, database: db.name };
   } finally {
     for (const c of children) await stop(c).catch(() => {});
     await sub.remove().catch(() => {});

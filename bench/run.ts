@@ -157,12 +157,14 @@ async function sqliteCanonical(): Promise<LoadResult> {
 
 /** The PostgreSQL rows, placed right after the SQLite hub's canonical ingest rows. */
 async function postgres(sqlite: LoadResult, ideal: LoadResult): Promise<void> {
-  const { one, two } = await pgIngest({ connections: C, duration: D, warm: WARM, ports: [3933, 3934], note });
+  const { one, two, waits } = await pgIngest({ connections: C, duration: D, warm: WARM, ports: [3933, 3934], note });
   const rows: Line[] = [
     { name: 'hub canonical ingest on PostgreSQL, saturation', r: one, ref: 'hub canonical (SQLite)', ratio: one.rps / sqlite.rps,
       value: `${(one.rps / ideal.rps).toFixed(2)} × ideal-store` },
     { name: 'two hubs on one PostgreSQL, saturation', r: two, ref: 'one hub on PostgreSQL', ratio: two.rps / one.rps,
       value: `a ${two.each[0].rps.toFixed(0)} + b ${two.each[1].rps.toFixed(0)} req/s` },
+    { name: 'PostgreSQL backends, one hub', value: waits.one },
+    { name: 'PostgreSQL backends, two hubs', value: waits.two },
   ];
   const at = lines.findIndex((l) => l.name === 'hub canonical ingest, half saturation');
   lines.splice(at < 0 ? lines.length : at + 1, 0, ...rows);
