@@ -1,6 +1,8 @@
 // `npm run bench [-- --quick]`: every hub path beside its reference from ../shared/bench/, one after the other in
 // one run, same load generator (autocannon) and settings; prints one table of figures and ratios.
-// Needs RabbitMQ (AMQP_URL, default amqp://guest:guest@127.0.0.1:5672). Not part of npm test.
+// Needs RabbitMQ (AMQP_URL, default amqp://guest:guest@127.0.0.1:5672) and PostgreSQL (PG_ADMIN_URL, default
+// postgres://postgres@127.0.0.1:5432/postgres: a database of the run's own is created and dropped). Not part of npm test.
+// `--only=pg`: only the PostgreSQL rows with their references (ideal-store, the SQLite hub's canonical ingest).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, cpus, tmpdir } from 'node:os';
@@ -9,10 +11,13 @@ import type autocannon from 'autocannon';
 import {
   SHARED_BENCH, codeFor, ingestRequests, load, registerSource, rssSampler, startHub, startProcess, stop, subscriber, type LoadResult,
 } from './lib.js';
+import { pgIngest } from './pg.js';
 import { drain } from './relay.js';
 import { SCALE_FROM, SCALE_TO, loadScaleStore } from './scale.js';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+if (only !== undefined && only !== 'pg') throw new Error(`--only=${only}: only --only=pg is known`);
 const C = 50;
 const D = quick ? 5 : 15;
 /** Seconds of load before a hub is measured: the first requests pay JIT compilation and tsx's loading. */
@@ -69,7 +74,7 @@ async function waitFor(f: () => Promise<boolean>, ms: number): Promise<void> {
 /** The store's main file and its WAL (not yet checkpointed pages count too: they are on disk). */
 const dirBytes = (dir: string) => readdirSync(dir).filter((f) => f === 'hub.sqlite' || f === 'hub.sqlite-wal').reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
 
-async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: LoadResult }, idealRelay: { s: LoadResult; h: LoadResult }): Promise<void> {
+async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: LoadResult }, idealRelay: { s: LoadResult; h: LoadResult }): Promise<LoadResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
   const port = 3931;
   const prefix = `bench${process.pid}p${port}`;
@@ -121,11 +126,48 @@ async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: Lo
     lines.push({ name: 'hub end to end, half sat.: POST p99', value: `${h.p99} ms (queue tail ${tail.toFixed(0)} ms)`, ref: 'ideal-relay half', ratio: h.p99 / Math.max(1, idealRelay.h.p99), target: 'p99 ≤ 50 ms', met: h.p99 <= 50 });
     lines.push({ name: 'hub RSS under sustained load (max)', value: `${(maxRss / 2 ** 20).toFixed(0)} MiB`, target: '≤ 300 MB', met: maxRss <= 300e6 });
     lines.push({ name: 'bytes on disk per ingested dossier', value: `${ingestBytes.toFixed(0)} B (file + WAL; with changes, outbox)` });
+    return s;
   } finally {
     await stop(hub);
     await sub.remove();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** `--only=pg`: the SQLite hub's canonical ingest at saturation, as ingestAndEndToEnd measures it (warmed, subscriber bound). */
+async function sqliteCanonical(): Promise<LoadResult> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
+  const port = 3931;
+  const sub = await subscriber(`bench${process.pid}p${port}`);
+  const hub = await startHub({ port, dataDir });
+  try {
+    await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json(), () => ({}))) as { broker?: string }).broker === 'up', 30_000);
+    const key = await registerSource(port, 'bench-canonical', 'canonical');
+    const url = `http://127.0.0.1:${port}`;
+    await sat(url, ingestRequests('/v1/inbound/bench-canonical', { authorization: `Bearer ${key}` }, 2_000_000), WARM);
+    await sub.purge();
+    note('hub canonical ingest, saturation');
+    return await sat(url, ingestRequests('/v1/inbound/bench-canonical', { authorization: `Bearer ${key}` }));
+  } finally {
+    await stop(hub);
+    await sub.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The PostgreSQL rows, placed right after the SQLite hub's canonical ingest rows. */
+async function postgres(sqlite: LoadResult, ideal: LoadResult): Promise<void> {
+  const { one, two, waits } = await pgIngest({ connections: C, duration: D, warm: WARM, ports: [3933, 3934], note });
+  const rows: Line[] = [
+    { name: 'hub canonical ingest on PostgreSQL, saturation', r: one, ref: 'hub canonical (SQLite)', ratio: one.rps / sqlite.rps,
+      value: `${(one.rps / ideal.rps).toFixed(2)} × ideal-store` },
+    { name: 'two hubs on one PostgreSQL, saturation', r: two, ref: 'one hub on PostgreSQL', ratio: two.rps / one.rps,
+      value: `a ${two.each[0].rps.toFixed(0)} + b ${two.each[1].rps.toFixed(0)} req/s` },
+    { name: 'PostgreSQL backends, one hub', value: waits.one },
+    { name: 'PostgreSQL backends, two hubs', value: waits.two },
+  ];
+  const at = lines.findIndex((l) => l.name === 'hub canonical ingest, half saturation');
+  lines.splice(at < 0 ? lines.length : at + 1, 0, ...rows);
 }
 
 async function drainVsLimit(): Promise<void> {
@@ -188,13 +230,25 @@ function table(): string {
 }
 
 const started = Date.now();
-const bare = await reference('bare-ingest.cjs', 3921, 'bare-ingest.cjs');
-const ideal = await reference('ideal-store.cjs', 3922, 'ideal-store.cjs');
-const idealRelay = await reference('ideal-relay.cjs', 3923, 'ideal-relay.cjs');
-await ingestAndEndToEnd(bare.s, ideal, idealRelay);
-await drainVsLimit();
-await scale();
-console.log(`\nnpm run bench${quick ? ' -- --quick' : ''}: autocannon -c ${C} -d ${D} per measurement, a distinct dossier per request; `
-  + `drain ${DRAIN_ROWS.toLocaleString('en')} rows; scale store ${SCALE_N.toLocaleString('en')} dossiers${quick ? ' (quick: shorter runs, smaller store and drain)' : ''}`);
+if (only === 'pg') {
+  note('ideal-store.cjs');
+  const p = await startProcess('node', [path.join(SHARED_BENCH, 'ideal-store.cjs'), '3922'], {}, /ready/);
+  const ideal = await sat('http://127.0.0.1:3922', ingestRequests('/ingest', {})).finally(() => stop(p));
+  lines.push({ name: 'ideal-store.cjs, saturation', r: ideal });
+  const s = await sqliteCanonical();
+  lines.push({ name: 'hub canonical ingest, saturation', r: s, ref: 'ideal-store', ratio: s.rps / ideal.rps });
+  await postgres(s, ideal);
+} else {
+  const bare = await reference('bare-ingest.cjs', 3921, 'bare-ingest.cjs');
+  const ideal = await reference('ideal-store.cjs', 3922, 'ideal-store.cjs');
+  const idealRelay = await reference('ideal-relay.cjs', 3923, 'ideal-relay.cjs');
+  const s = await ingestAndEndToEnd(bare.s, ideal, idealRelay);
+  await postgres(s, ideal.s);
+  await drainVsLimit();
+  await scale();
+}
+const args = [quick ? '--quick' : '', only ? `--only=${only}` : ''].filter(Boolean).join(' ');
+console.log(`\n${only ? `npx tsx bench/run.ts ${args}` : `npm run bench${args ? ` -- ${args}` : ''}`}: autocannon -c ${C} -d ${D} per measurement (warm-up ${WARM} s before each hub), a distinct dossier per request; `
+  + (only ? 'two hubs: two autocannon runs at once, -c ' + C / 2 + ' each, rates summed, p50/p99 the worse' : `drain ${DRAIN_ROWS.toLocaleString('en')} rows; scale store ${SCALE_N.toLocaleString('en')} dossiers${quick ? ' (quick: shorter runs, smaller store and drain)' : ''}`));
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}; ${((Date.now() - started) / 1000).toFixed(0)} s; ${loads.join('; ')}\n`);
 console.log(table());
