@@ -74,11 +74,13 @@ async function waitFor(f: () => Promise<boolean>, ms: number): Promise<void> {
 /** The store's main file and its WAL (not yet checkpointed pages count too: they are on disk). */
 const dirBytes = (dir: string) => readdirSync(dir).filter((f) => f === 'hub.sqlite' || f === 'hub.sqlite-wal').reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
 
-async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: LoadResult }, idealRelay: { s: LoadResult; h: LoadResult }): Promise<LoadResult> {
+type CanonicalHub = { hub: Awaited<ReturnType<typeof startHub>>; sub: Awaited<ReturnType<typeof subscriber>>; url: string; port: number; key: string; dataDir: string };
+
+/** The SQLite hub as `npm start` runs it, a subscriber queue bound, a canonical source registered and warmed; removed after `fn`. */
+async function withCanonicalHub<T>(fn: (h: CanonicalHub) => Promise<T>): Promise<T> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
   const port = 3931;
-  const prefix = `bench${process.pid}p${port}`;
-  const sub = await subscriber(prefix);
+  const sub = await subscriber(`bench${process.pid}p${port}`);
   const hub = await startHub({ port, dataDir });
   try {
     await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json(), () => ({}))) as { broker?: string }).broker === 'up', 30_000);
@@ -87,6 +89,16 @@ async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: Lo
     await sat(url, ingestRequests('/v1/inbound/bench-canonical', { authorization: `Bearer ${key}` }, 2_000_000), WARM);
     await waitFor(async () => (await fetch(`${url}/metrics`).then((r) => r.text(), () => '')).length > 0, 1000);
     await sub.purge();
+    return await fn({ hub, sub, url, port, key, dataDir });
+  } finally {
+    await stop(hub);
+    await sub.remove();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: LoadResult }, idealRelay: { s: LoadResult; h: LoadResult }): Promise<LoadResult> {
+  return withCanonicalHub(async ({ hub, sub, url, port, key, dataDir }) => {
     note('hub canonical ingest, saturation');
     const rss = rssSampler(hub.pid!);
     const t0 = performance.now();
@@ -127,32 +139,15 @@ async function ingestAndEndToEnd(bare: LoadResult, ideal: { s: LoadResult; h: Lo
     lines.push({ name: 'hub RSS under sustained load (max)', value: `${(maxRss / 2 ** 20).toFixed(0)} MiB`, target: '≤ 300 MB', met: maxRss <= 300e6 });
     lines.push({ name: 'bytes on disk per ingested dossier', value: `${ingestBytes.toFixed(0)} B (file + WAL; with changes, outbox)` });
     return s;
-  } finally {
-    await stop(hub);
-    await sub.remove();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** `--only=pg`: the SQLite hub's canonical ingest at saturation, as ingestAndEndToEnd measures it (warmed, subscriber bound). */
-async function sqliteCanonical(): Promise<LoadResult> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
-  const port = 3931;
-  const sub = await subscriber(`bench${process.pid}p${port}`);
-  const hub = await startHub({ port, dataDir });
-  try {
-    await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json(), () => ({}))) as { broker?: string }).broker === 'up', 30_000);
-    const key = await registerSource(port, 'bench-canonical', 'canonical');
-    const url = `http://127.0.0.1:${port}`;
-    await sat(url, ingestRequests('/v1/inbound/bench-canonical', { authorization: `Bearer ${key}` }, 2_000_000), WARM);
-    await sub.purge();
+function sqliteCanonical(): Promise<LoadResult> {
+  return withCanonicalHub(({ url, key }) => {
     note('hub canonical ingest, saturation');
-    return await sat(url, ingestRequests('/v1/inbound/bench-canonical', { authorization: `Bearer ${key}` }));
-  } finally {
-    await stop(hub);
-    await sub.remove();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+    return sat(url, ingestRequests('/v1/inbound/bench-canonical', { authorization: `Bearer ${key}` }));
+  });
 }
 
 /** The PostgreSQL rows, placed right after the SQLite hub's canonical ingest rows. */

@@ -177,24 +177,25 @@ export class Authenticator {
 
   /** Whether the token behind `adminRef` still opens the admin API (not rotated past its overlap). */
   async adminRefValid(ref: string, now = this.clock()): Promise<boolean> {
+    return (await this.actorOfRef(ref, now)) !== undefined;
+  }
+
+  /** The audit actor of a token reference while the token is valid: `admin` (bootstrap) or `admin:<tokenId>`. */
+  private async actorOfRef(ref: string, now: number): Promise<string | undefined> {
     if (ref === 'bootstrap') {
       const end = await this.store.admin.getSetting('admin.bootstrapValidUntil');
-      return end === undefined || (parseRfc3339(end) ?? 0) > now;
+      return end === undefined || (parseRfc3339(end) ?? 0) > now ? 'admin' : undefined;
     }
     const found = await this.store.admin.findAdminToken(ref);
-    return !!found && (!found.validUntil || (parseRfc3339(found.validUntil) ?? 0) > now);
+    return found && (!found.validUntil || (parseRfc3339(found.validUntil) ?? 0) > now) ? `admin:${found.tokenId}` : undefined;
   }
 
   private async adminActor(token: string, now: number): Promise<string | undefined> {
-    if (sameSecret(token, this.adminToken)) {
-      const end = await this.store.admin.getSetting('admin.bootstrapValidUntil');
-      if (end === undefined || (parseRfc3339(end) ?? 0) > now) return 'admin';
-      this.opts.onBootstrapIgnored?.();
-      return undefined;
-    }
-    const found = token ? await this.store.admin.findAdminToken(keyHmac(this.keySecret, token)) : undefined;
-    if (!found || (found.validUntil && (parseRfc3339(found.validUntil) ?? 0) <= now)) return undefined;
-    return `admin:${found.tokenId}`;
+    if (!token) return undefined;
+    const ref = this.adminRef(token);
+    const actor = await this.actorOfRef(ref, now);
+    if (!actor && ref === 'bootstrap') this.opts.onBootstrapIgnored?.();
+    return actor;
   }
 
   /** Flushes the counted failures into the audit log (at shutdown, before the store closes). */

@@ -44,9 +44,9 @@ function tooLarge(ctx: HubContext, body: Buffer, contentType: string) {
 export async function runForSystem(ctx: HubContext, system: SystemRecord, version: number | undefined, body: Buffer, contentType: string): Promise<{ answer: DryAnswer; approvedVersion: string }> {
   const large = tooLarge(ctx, body, contentType);
   if (system.adapter !== 'mapping') {
-    if (large) return { answer: large, approvedVersion: getAdapter(system.adapter)?.version ?? '' };
     const adapter = getAdapter(system.adapter);
     if (!adapter) throw new HubError('HUB_SYSTEM_ADAPTER_UNKNOWN', `No adapter named ${system.adapter}`);
+    if (large) return { answer: large, approvedVersion: adapter.version };
     return { answer: builtInRun(adapter, body, contentType, system.id) as DryAnswer, approvedVersion: adapter.version };
   }
   const n = version ?? (await ctx.store.mappings.listVersions(system.id)).active;
