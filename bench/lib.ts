@@ -1,5 +1,5 @@
 // Shared pieces of the benchmarks: start a server as a child process, run autocannon, print ratios.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -92,9 +92,21 @@ export async function subscriber(prefix: string) {
 export const ADMIN = 'bench-admin-token-0123456789abcdef0123456789';
 export const payload = JSON.parse(readFileSync(path.join(SHARED_BENCH, 'dossier.json'), 'utf8')) as Record<string, unknown>;
 
-/** The hub as `npm start` runs it (default log level, relay on unless `env` says otherwise), ready once /healthz answers. */
+let built = false;
+/** `npm start`'s build (prestart): the hub compiled into dist/, once per bench process. */
+export function buildHub(): void {
+  if (built) return;
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  built = true;
+}
+
+/**
+ * The hub as `npm start` runs it (the compiled dist/src/server.js, default log level, relay on unless `env` says
+ * otherwise), ready once /healthz answers.
+ */
 export function startHub(o: { port: number; dataDir: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] }): Promise<ChildProcess> {
-  return startProcess('node', [...(o.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], {
+  buildHub();
+  return startProcess('node', [...(o.nodeArgs ?? []), 'dist/src/server.js'], {
     PORT: String(o.port), HUB_DATA_DIR: o.dataDir, HUB_ADMIN_TOKEN: ADMIN, HUB_CONFIG_DIR: path.join(o.dataDir, 'config'),
     AMQP_PREFIX: `bench${process.pid}p${o.port}`, ...o.env,
   }, `http://127.0.0.1:${o.port}/healthz`);
