@@ -50,12 +50,41 @@ export function forbiddenCharErrors(value: unknown, base = ''): FieldError[] {
 }
 const FORBIDDEN_CHAR_ALL = new RegExp(FORBIDDEN_CHAR.source, 'g');
 
-/** Returns a normalised deep copy; throws HubError HUB_DATE_INVALID or HUB_VALIDATION naming the field. */
+/** Where a value sits, built into a JSON Pointer only when an error names it (most values never need it). */
+type At = { up: At | undefined; seg: string | number } | undefined;
+const pointer = (at: At): string => (at ? `${pointer(at.up)}/${typeof at.seg === 'number' ? at.seg : escapeSeg(at.seg)}` : '');
+const escapeSeg = (k: string) => k.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * True when normaliseText would return the string unchanged and none of the checks can refuse it: printable
+ * ASCII, single inner spaces, none at either end. Most codes, numbers and Latin names are; they skip the regexes.
+ */
+function plainAscii(v: string): boolean {
+  const n = v.length;
+  if (n === 0) return true;
+  if (v.charCodeAt(0) === 32 || v.charCodeAt(n - 1) === 32) return false;
+  let space = false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 32) {
+      if (space) return false;
+      space = true;
+    } else if (c > 32 && c < 127) space = false;
+    else return false;
+  }
+  return true;
+}
+
+/**
+ * Returns a normalised deep copy; throws HubError HUB_DATE_INVALID or HUB_VALIDATION naming the field. One walk
+ * (issue 13): the refused characters (forbiddenCharErrors' list, in its order) are collected beside the other
+ * errors and win over them.
+ */
 export function normaliseChange<T>(value: T): T {
-  const refused = forbiddenCharErrors(value);
-  if (refused.length) throw new HubError('HUB_VALIDATION', `${refused[0]!.message} at ${refused[0]!.path}`, refused);
+  const refused: FieldError[] = [];
   const errors: FieldError[] = [];
-  const out = walk(value, '', undefined, errors) as T;
+  const out = walk(value, undefined, undefined, refused, errors) as T;
+  if (refused.length) throw new HubError('HUB_VALIDATION', `${refused[0]!.message} at ${refused[0]!.path}`, refused);
   if (errors.length) {
     const dateErr = errors.find((e) => e.message.startsWith('impossible'));
     throw new HubError(dateErr ? 'HUB_DATE_INVALID' : 'HUB_VALIDATION', errors[0]!.message + ` at ${errors[0]!.path}`, errors);
@@ -63,27 +92,44 @@ export function normaliseChange<T>(value: T): T {
   return out;
 }
 
-function walk(value: unknown, path: string, key: string | undefined, errors: FieldError[]): unknown {
+function walk(value: unknown, at: At, key: string | undefined, refused: FieldError[], errors: FieldError[]): unknown {
   if (typeof value === 'string') {
-    if (hasLoneSurrogate(value)) {
-      errors.push({ path, message: 'must be well-formed Unicode (a lone surrogate was sent)' });
-      return value;
+    const plain = plainAscii(value);
+    if (!plain) {
+      const ch = forbiddenChar(value);
+      if (ch) {
+        refused.push({ path: pointer(at), message: `contains ${ch}, which XML 1.0 cannot carry (a control character or U+FFFE/U+FFFF): refused in any text` });
+        return value;
+      }
+      if (hasLoneSurrogate(value)) {
+        errors.push({ path: pointer(at), message: 'must be well-formed Unicode (a lone surrogate was sent)' });
+        return value;
+      }
     }
     if (key && DIGIT_FIELDS.has(key)) return digitsOnly(value);
     if (key && DATE_FIELDS.has(key)) {
       const vn = toVn(value.trim());
       if (vn === null) {
-        errors.push({ path, message: `impossible or malformed date-time "${value.slice(0, 40)}" (RFC 3339 with an offset)` });
+        errors.push({ path: pointer(at), message: `impossible or malformed date-time "${value.slice(0, 40)}" (RFC 3339 with an offset)` });
         return value;
       }
       return vn;
     }
-    return normaliseText(value);
+    return plain ? value : normaliseText(value);
   }
-  if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}/${i}`, undefined, errors));
+  if (Array.isArray(value)) return value.map((v, i) => walk(v, { up: at, seg: i }, undefined, refused, errors));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k, errors);
+    for (const k of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      const ch = plainAscii(k) ? undefined : forbiddenChar(k);
+      if (ch) {
+        const keyPath = `${pointer(at)}/${escapeSeg(k)}`;
+        refused.push({ path: keyPath.replace(FORBIDDEN_CHAR_ALL, codePointOf), message: `the key contains ${ch}, which XML 1.0 cannot carry: refused` });
+        continue;
+      }
+      out[k] = walk(v, { up: at, seg: k }, k, refused, errors);
+    }
     return out;
   }
   return value;

@@ -4,9 +4,14 @@
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 const WHITE_RUNS = /\s+/g;
 
+// What the replacements below could change: a zero-width character, white space other than a plain space, two
+// spaces in a row, a space at either end. Single characters and anchors only: linear on any input.
+const NEEDS_WORK = /[\u200B-\u200D\u2060\uFEFF]|[^\S ]| {2}|^ | $/;
+
 /** NFC, zero-width characters removed, trimmed, inner white-space runs collapsed to one space. */
 export function normaliseText(value: string): string {
-  return value.normalize('NFC').replace(ZERO_WIDTH, '').replace(WHITE_RUNS, ' ').trim();
+  const nfc = value.normalize('NFC');
+  return NEEDS_WORK.test(nfc) ? nfc.replace(ZERO_WIDTH, '').replace(WHITE_RUNS, ' ').trim() : nfc;
 }
 
 /** Multi-line free text (notes, summaries): NFC and zero-width removal, trimmed, inner runs of spaces kept. */

@@ -113,8 +113,7 @@ export class SqliteStore implements Store {
         VALUES (?,?,?,?,?,?,?,?,?,?)`),
       upsertDossier: p(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
         judged_due_at, supplement_since, extensions, due_provisional)
-        VALUES (@code, @agency, @status, @procedure, @received_at, @due_at, @finished_at, @updated_at, @revision, @seq, @doc,
-        @judged_due_at, @supplement_since, @extensions, @due_provisional)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, status = excluded.status, procedure = excluded.procedure,
         received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
         revision = excluded.revision, seq = excluded.seq, doc = excluded.doc, judged_due_at = excluded.judged_due_at,
@@ -251,11 +250,9 @@ export class SqliteStore implements Store {
         item.canonicalSha256, plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null, item.decodedBy ? JSON.stringify(item.decodedBy) : null);
       const seq = Number(info.lastInsertRowid);
       this.q.insertOutbox.run(seq, row.eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, row.event, item.now);
-      this.q.upsertDossier.run({
-        code: d.code, agency: d.agency.code, status: d.status, procedure: d.procedure.code, received_at: ms(d.receivedAt),
-        due_at: ms(d.dueAt), finished_at: ms(d.finishedAt ?? d.returnedAt), updated_at: ms(d.updatedAt), revision: d.revision, seq, doc,
-        ...clockColumns(d),
-      });
+      const k = clockColumns(d);
+      this.q.upsertDossier.run(d.code, d.agency.code, d.status, d.procedure.code, ms(d.receivedAt), ms(d.dueAt), ms(d.finishedAt ?? d.returnedAt), ms(d.updatedAt),
+        d.revision, seq, doc, k.judged_due_at, k.supplement_since, k.extensions, k.due_provisional);
       for (const agency of scopeAgencies(d)) this.q.insertScope.run(agency, d.code);
       for (const alt of d.altCodes ?? []) {
         this.q.insertAlt.run(alt.system, alt.code, d.code);
