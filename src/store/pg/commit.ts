@@ -55,32 +55,43 @@ export async function applyCommit(c: pg.PoolClient, item: CommitItem): Promise<C
 
   await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.feed]);
   for (const row of plan.rows) await appendRevision(c, item, row.revision, row, plan);
-  await c.query('SELECT pg_notify($1, $2)', [CHANNEL.committed, '']);
   return { receipt: plan.receipt, dossier: revisions[revisions.length - 1]!.dossier, revisions };
 }
+
+/**
+ * One revision's rows in one statement (issue 13): the position, the change, the outbox row, the dossier and its
+ * scope. Every round trip here happens under the feed lock, and under load each one also waits for this process's
+ * event loop, so the lock was held for seven of them and the NOTIFY; it is one now (plus two per alternative code).
+ */
+const APPEND = `WITH s AS (SELECT nextval('change_seq') AS seq),
+  c AS (INSERT INTO changes (seq, dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
+      canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature, decoded_by)
+    SELECT s.seq, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM s),
+  o AS (INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
+    SELECT s.seq, $3, $1, $2, $4, $5, $12, $16, $17, $18 FROM s),
+  d AS (INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
+      judged_due_at, supplement_since, extensions, due_provisional)
+    SELECT $1, $19, $7, $20, $21, $22, $23, $24, $2, s.seq, $25, $26, $27, $28, $29 FROM s
+    ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, status = excluded.status, procedure = excluded.procedure,
+      received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
+      revision = excluded.revision, seq = excluded.seq, doc = excluded.doc, judged_due_at = excluded.judged_due_at,
+      supplement_since = excluded.supplement_since, extensions = excluded.extensions, due_provisional = excluded.due_provisional
+    RETURNING code),
+  sc AS (INSERT INTO dossier_scope (agency, code) SELECT unnest($30::text[]), code FROM d ON CONFLICT DO NOTHING)
+-- The instances' wake-up (LISTEN hub_committed), sent at commit; one per transaction whatever the revisions.
+SELECT seq, pg_notify($31, '') FROM s`;
 
 async function appendRevision(c: pg.PoolClient, item: CommitItem, r: Revision, row: { eventId: string; receipt: string | null; doc: string; event: string },
   plan: { receiptId: string; acceptedAt: string }): Promise<void> {
   const d = r.dossier;
-  const { seq } = (await one<{ seq: number }>(c, "SELECT nextval('change_seq') AS seq"))!;
-  await c.query(`INSERT INTO changes (seq, dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
-    canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature, decoded_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-  [seq, d.code, d.revision, row.eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256, item.canonicalSha256,
-    plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null,
-    item.decodedBy ? JSON.stringify(item.decodedBy) : null]);
-  await c.query(`INSERT INTO outbox (seq, event_id, dossier_code, revision, type, source_system, correlation_id, traceparent, event, created_at)
-    VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-  [seq, row.eventId, d.code, d.revision, r.type, item.source, item.correlationId, item.traceparent ?? null, row.event, item.now]);
   const k = clockColumns(d);
-  await c.query(`INSERT INTO dossiers (code, agency, status, procedure, received_at, due_at, finished_at, updated_at, revision, seq, doc,
-    judged_due_at, supplement_since, extensions, due_provisional) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-    ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, status = excluded.status, procedure = excluded.procedure,
-    received_at = excluded.received_at, due_at = excluded.due_at, finished_at = excluded.finished_at, updated_at = excluded.updated_at,
-    revision = excluded.revision, seq = excluded.seq, doc = excluded.doc, judged_due_at = excluded.judged_due_at,
-    supplement_since = excluded.supplement_since, extensions = excluded.extensions, due_provisional = excluded.due_provisional`,
-  [d.code, d.agency.code, d.status, d.procedure.code, ms(d.receivedAt), ms(d.dueAt), ms(d.finishedAt ?? d.returnedAt), ms(d.updatedAt), d.revision, seq, row.doc,
-    k.judged_due_at, k.supplement_since, k.extensions, k.due_provisional]);
-  await c.query('INSERT INTO dossier_scope (agency, code) SELECT unnest($1::text[]), $2 ON CONFLICT DO NOTHING', [scopeAgencies(d), d.code]);
+  await c.query(APPEND, [
+    d.code, d.revision, row.eventId, r.type, item.source, r.previousStatus, d.status, item.payloadSha256, item.canonicalSha256,
+    plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null,
+    item.decodedBy ? JSON.stringify(item.decodedBy) : null, item.traceparent ?? null, row.event, item.now,
+    d.agency.code, d.procedure.code, ms(d.receivedAt), ms(d.dueAt), ms(d.finishedAt ?? d.returnedAt), ms(d.updatedAt), row.doc,
+    k.judged_due_at, k.supplement_since, k.extensions, k.due_provisional, scopeAgencies(d), CHANNEL.committed,
+  ]);
   for (const alt of d.altCodes ?? []) {
     await c.query('INSERT INTO alt_codes (system_id, local_code, dossier_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [alt.system, alt.code, d.code]);
     const owner = (await one<{ code: string }>(c, 'SELECT dossier_code AS code FROM alt_codes WHERE system_id = $1 AND local_code = $2', [alt.system, alt.code]))!.code;
