@@ -117,3 +117,33 @@ t.test('a certificate fingerprint registered by two instances at once: one wins,
     t.equal(results.filter((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'HUB_SYSTEM_CERTIFICATE_TAKEN').length, round === 0 ? 1 : 2, 'the others refused');
   }
 });
+
+t.test('a position is drawn only while the feed lock is held (the one-statement append takes it first)', async (t) => {
+  const url = await tempDatabase(t);
+  const store = await openPgStore(url, { pool: 2 });
+  t.teardown(() => store.close());
+  const { default: pg } = await import('pg');
+  const { LOCK } = await import('../../src/store/pg/db.js');
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  t.teardown(() => holder.end());
+  await store.commit(change({ code: `${AGENCY}-261127-0900` }));
+  const position = async () => Number((await holder.query("SELECT last_value FROM change_seq")).rows[0].last_value);
+  const before = await position();
+  await holder.query('BEGIN');
+  await holder.query('SELECT pg_advisory_xact_lock($1)', [LOCK.feed]);
+  let done = false;
+  const pending = store.commit(change({ code: `${AGENCY}-261127-0901` })).then((r) => { done = true; return r; });
+  // Wait until the commit's backend is waiting on the advisory lock, then look at the sequence.
+  for (let i = 0; i < 200; i++) {
+    const waiting = await holder.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database()");
+    if (waiting.rows[0].n > 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  t.notOk(done, 'the commit waits for the feed lock');
+  t.equal(await position(), before, 'no position was drawn while the lock was held elsewhere');
+  await holder.query('COMMIT');
+  const r = await pending;
+  t.equal(r.receipt.dossierCode, `${AGENCY}-261127-0901`);
+  t.equal(await position(), before + 1, 'drawn once the lock was free');
+});

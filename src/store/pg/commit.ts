@@ -53,7 +53,7 @@ export async function applyCommit(c: pg.PoolClient, item: CommitItem): Promise<C
   validateAfterIssue(item, revisions, issued);
   const plan = planCommit(item, revisions);
 
-  await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.feed]);
+  // The feed lock is taken by the first revision's statement (APPEND).
   for (const row of plan.rows) await appendRevision(c, item, row.revision, row, plan);
   return { receipt: plan.receipt, dossier: revisions[revisions.length - 1]!.dossier, revisions };
 }
@@ -61,9 +61,12 @@ export async function applyCommit(c: pg.PoolClient, item: CommitItem): Promise<C
 /**
  * One revision's rows in one statement (issue 13): the position, the change, the outbox row, the dossier and its
  * scope. Every round trip here happens under the feed lock, and under load each one also waits for this process's
- * event loop, so the lock was held for seven of them and the NOTIFY; it is one now (plus two per alternative code).
+ * event loop, so the lock was held for nine of them (the lock itself, nextval, five inserts, the NOTIFY, COMMIT); it is two
+ * now, this statement (which also takes the lock) and COMMIT, plus two per alternative code.
  */
-const APPEND = `WITH s AS (SELECT nextval('change_seq') AS seq),
+const APPEND = `WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock($32)),
+  -- The position is drawn from a row of l: only once the feed lock is held.
+  s AS (SELECT nextval('change_seq') AS seq FROM l),
   c AS (INSERT INTO changes (seq, dossier_code, revision, event_id, type, source_system, previous_status, status, payload_sha256,
       canonical_sha256, receipt_id, accepted_at, correlation_id, receipt, signature, decoded_by)
     SELECT s.seq, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM s),
@@ -90,7 +93,7 @@ async function appendRevision(c: pg.PoolClient, item: CommitItem, r: Revision, r
     plan.receiptId, plan.acceptedAt, item.correlationId, row.receipt, item.signature ? JSON.stringify(item.signature) : null,
     item.decodedBy ? JSON.stringify(item.decodedBy) : null, item.traceparent ?? null, row.event, item.now,
     d.agency.code, d.procedure.code, ms(d.receivedAt), ms(d.dueAt), ms(d.finishedAt ?? d.returnedAt), ms(d.updatedAt), row.doc,
-    k.judged_due_at, k.supplement_since, k.extensions, k.due_provisional, scopeAgencies(d), CHANNEL.committed,
+    k.judged_due_at, k.supplement_since, k.extensions, k.due_provisional, scopeAgencies(d), CHANNEL.committed, LOCK.feed,
   ]);
   for (const alt of d.altCodes ?? []) {
     await c.query('INSERT INTO alt_codes (system_id, local_code, dossier_code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [alt.system, alt.code, d.code]);
