@@ -66,15 +66,19 @@ export async function buildApp(opts: BuildOptions): Promise<{ app: FastifyInstan
   });
 
   installProblemHandlers(app);
-  app.addHook('onRequest', async (req, reply) => {
+  // Synchronous hooks (a throw is the request's error, as a rejection was): no promise per request and hook.
+  const known = (id: string) => registry.get(id) !== undefined;
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-correlation-id', req.id);
     assertOneAuthorization(req.raw.rawHeaders);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.requestDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
-    countRefusals(req, reply.statusCode, route, metrics, (id) => registry.get(id) !== undefined);
+    countRefusals(req, reply.statusCode, route, metrics, known);
+    done();
   });
   // One JSON parser for every JSON route: strict UTF-8, bounded depth, and no prototype keys (400).
   app.removeContentTypeParser('application/json');

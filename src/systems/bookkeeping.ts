@@ -22,7 +22,7 @@ export class BookkeepingBuffer {
     const at = formatVn(now);
     if (keyHmac) this.keysUsed.set(keyHmac, at);
     this.systemsSeen.set(systemId, at);
-    this.traffic(systemId, { auth: { ok: true, keyId } }, now);
+    this.add(systemId, { auth: { ok: true, keyId } }, at);
   }
 
   /** A failed authentication claiming this (registered) system. */
@@ -32,10 +32,15 @@ export class BookkeepingBuffer {
 
   /** Inbound items of one request, by outcome (and by refusal code, statuses seen). */
   traffic(systemId: string, d: TrafficDelta, now = Date.now()): void {
-    const key = `${systemId}\u0000${dayOf(now)}`;
-    const day = this.counts.get(key) ?? emptyDay();
-    addDelta(day, d, formatVn(now));
-    this.counts.set(key, day);
+    this.add(systemId, d, formatVn(now));
+  }
+
+  /** `at`: the local RFC 3339 time of the request, formatted once (its first 10 characters are `dayOf`). */
+  private add(systemId: string, d: TrafficDelta, at: string): void {
+    const key = `${systemId}\u0000${at.slice(0, 10)}`;
+    let day = this.counts.get(key);
+    if (!day) this.counts.set(key, (day = emptyDay()));
+    addDelta(day, d, at);
     this.schedule();
   }
 

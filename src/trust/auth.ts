@@ -6,7 +6,7 @@
 import { HubError } from '../errors.js';
 import type { Store, SystemRecord } from '../store/types.js';
 import type { Registry } from '../systems/registry.js';
-import { keyHmac, keySystemId, sameSecret } from './keys.js';
+import { KeyHmacMemo, keyHmac, keySystemId, sameSecret } from './keys.js';
 import { KeyCache } from './key-cache.js';
 import { parseRfc3339 } from '../util/time.js';
 import { identify, type CertificateTrust, type PeerCertificate } from './client-cert.js';
@@ -59,6 +59,7 @@ export class Authenticator {
   private readonly clock: () => number;
   private readonly opts: AuthOptions;
   private readonly keys: KeyCache;
+  private readonly hmacs: KeyHmacMemo;
 
   constructor(
     private readonly store: Store,
@@ -70,6 +71,7 @@ export class Authenticator {
     this.clock = opts.clock ?? Date.now;
     this.opts = opts;
     this.keys = new KeyCache(store, 1000, 10_000, this.clock);
+    this.hmacs = new KeyHmacMemo(keySecret);
     // Several instances on one database count failures once for the installation (api.md "Several instances").
     this.limiter = store.limits ? new SharedFailureLimiter(store.limits, opts.limit, opts.onAuditError) : new FailureLimiter(opts.limit);
     this.failures = new FailureAudit((e) => store.audit(e), opts.onAuditError ?? (() => {}), this.clock);
@@ -85,7 +87,8 @@ export class Authenticator {
     const key = !creds ? '' : creds.scheme === 'bearer' ? creds.token : creds.password;
     const claimed = claimedIdentity(!creds ? undefined : creds.scheme === 'bearer' ? keySystemId(key) : creds.username);
     const attempt = { client, claimed, path, scheme: (creds?.scheme ?? 'none') as Scheme };
-    await this.gate(attempt, now);
+    const blocked = this.gate(attempt, now);
+    if (blocked) await blocked;
     if (!creds) {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <key> or HTTP Basic with the system id and key');
@@ -105,7 +108,8 @@ export class Authenticator {
     // Audit and limits name what the certificate claims (its CN); the CN never authenticates.
     const cn = /^CN=(.*)$/m.exec(peer.cert.subject)?.[1];
     const attempt = { client, claimed: claimedIdentity(cn), path, scheme: 'certificate' as Scheme };
-    await this.gate(attempt, now);
+    const blocked = this.gate(attempt, now);
+    if (blocked) await blocked;
     const id = this.opts.certificates
       ? await identify(peer, { trust: this.opts.certificates, certificates: this.store.certificates, byFingerprint: (f) => this.registry.byCertificate(f), get: (i) => this.registry.get(i) }, now)
       : { ok: false as const, reason: 'this hub checks no client certificates', subject: cn ?? '' };
@@ -126,11 +130,15 @@ export class Authenticator {
   private async keyOwner(creds: Credentials, now: number): Promise<{ system: SystemRecord; hmac: string; keyId: string | null } | undefined> {
     const key = creds.scheme === 'bearer' ? creds.token : creds.password;
     const claimed = creds.scheme === 'bearer' ? keySystemId(key) : creds.username;
-    const hmac = key ? keyHmac(this.keySecret, key) : '';
-    const found = hmac ? await this.keys.find(hmac) : undefined;
+    if (!key) return undefined;
+    const digest = this.hmacs.digest(key);
+    const hmac = this.hmacs.hmac(digest, key);
+    // Validity is looked up every time (KeyCache: dropped on a change here, at most 1 s old for another instance's).
+    const found = await this.keys.find(hmac);
     const system = found ? this.registry.get(found.systemId) : undefined;
     const expired = found?.validUntil ? (parseRfc3339(found.validUntil) ?? 0) <= now : false;
     if (!found || !system || system.status !== 'active' || expired || found.systemId !== claimed) return undefined;
+    this.hmacs.keep(digest, hmac);
     return { system, hmac, keyId: found.keyId ?? null };
   }
 
@@ -151,7 +159,8 @@ export class Authenticator {
     const now = this.clock();
     // Credential-less requests claim nothing, on admin routes as elsewhere: one budget per client address.
     const attempt = { client, claimed: claimedIdentity(creds ? 'admin' : undefined), path, scheme: (creds?.scheme ?? 'none') as Scheme };
-    await this.gate(attempt, now);
+    const blocked = this.gate(attempt, now);
+    if (blocked) await blocked;
     if (!creds) {
       await this.failed(attempt, now);
       throw new HubError('HUB_AUTH_MISSING', 'Send Authorization: Bearer <admin token>');
@@ -206,9 +215,13 @@ export class Authenticator {
 
   // During a block every attempt is refused before its credentials are looked at, so a correct key guessed in it
   // is worthless; the refusal is counted in the audit summary and does not move the window's end.
-  private async gate(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> {
+  // Undefined when not blocked, the common case: no promise to await on every request.
+  private gate(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number): Promise<void> | undefined {
     const retryAfter = this.limiter.blockedFor(limitKey(a.client, a.claimed), now);
-    if (!retryAfter) return;
+    return retryAfter ? this.refuse(a, now, retryAfter) : undefined;
+  }
+
+  private async refuse(a: { client: string; claimed: Claimed; path: string; scheme: Scheme }, now: number, retryAfter: number): Promise<void> {
     if (a.claimed.target) this.opts.onFailed?.(a.claimed.target, now);
     await this.failures.record(a, now);
     throw new HubError('HUB_AUTH_RATE_LIMITED', `Too many failed authentication attempts; try again in ${retryAfter} s`, [], { retryAfter });

@@ -86,6 +86,43 @@ t.test('compression, ETag/304, no-store, Link, security headers, CORS', async (t
   t.match(String(pre.headers['access-control-allow-methods']), /GET/);
   t.notOk((await raw(base, 'GET', look, { origin: 'https://evil.example' })).headers['access-control-allow-origin'], 'another origin gets no CORS header');
   t.notOk((await raw(base, 'GET', `/v1/dossiers/${code}`, { ...auth, origin: PORTAL })).headers['access-control-allow-origin'], 'authenticated routes are not for browsers of other origins');
+
+  // The whole security header set, the same on every route and answer (ingest, docs, 404, preflight).
+  const SECURITY = {
+    'content-security-policy': "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self' data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline'",
+    'cross-origin-opener-policy': 'same-origin', 'cross-origin-resource-policy': 'same-origin', 'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'x-dns-prefetch-control': 'off', 'x-download-options': 'noopen',
+    'x-frame-options': 'SAMEORIGIN', 'x-permitted-cross-domain-policies': 'none', 'x-xss-protection': '0',
+  };
+  const ingest = await new Promise<Raw>((resolve, reject) => {
+    const req = http.request(`${base}/v1/inbound/vpdk`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.alloc(0) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(dossier({ summary })));
+  });
+  t.equal(ingest.status, 202);
+  for (const r of [ingest, docs, await raw(base, 'GET', '/nope'), pre]) {
+    t.match(r.headers, SECURITY);
+    t.notOk(r.headers['strict-transport-security'], 'no HSTS: TLS is the proxy\'s');
+  }
+  // Answers vary by Origin everywhere, also without one; no Access-Control-* without a configured Origin.
+  t.equal(ingest.headers.vary, 'Origin');
+  t.notOk(Object.keys(ingest.headers).some((h) => h.startsWith('access-control-')));
+  t.equal(ok.headers['access-control-expose-headers'], 'Retry-After, X-Correlation-Id');
+  t.equal(ok.headers.vary, 'Origin');
+  t.same(
+    { methods: pre.headers['access-control-allow-methods'], maxAge: pre.headers['access-control-max-age'], length: pre.headers['content-length'], expose: pre.headers['access-control-expose-headers'], vary: pre.headers.vary },
+    { methods: 'GET', maxAge: '600', length: '0', expose: 'Retry-After, X-Correlation-Id', vary: 'Origin, Access-Control-Request-Headers' },
+  );
+  const withHeaders = await raw(base, 'OPTIONS', look, { origin: PORTAL, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-foo' });
+  t.equal(withHeaders.headers['access-control-allow-headers'], 'x-foo', 'requested headers are echoed');
+  const notPreflight = await raw(base, 'OPTIONS', look, { origin: PORTAL });
+  t.equal(notPreflight.status, 400, 'an OPTIONS from the origin without Access-Control-Request-Method');
+  t.equal(notPreflight.body.toString(), 'Invalid Preflight Request');
+  t.equal((await raw(base, 'OPTIONS', look, { origin: 'https://evil.example', 'access-control-request-method': 'GET' })).status, 405, 'no preflight for other origins (OPTIONS is no method of the route)');
+  t.equal((await raw(base, 'OPTIONS', '/v1/inbound/vpdk', { origin: PORTAL, 'access-control-request-method': 'POST' })).status, 405, 'no preflight off the CORS paths');
 });
 
 t.test('HUB_CORS_ORIGINS is read and validated', async (t) => {
