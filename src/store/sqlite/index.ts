@@ -125,7 +125,8 @@ export class SqliteStore implements Store {
       head: p('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck(),
       pending: p(`SELECT seq, event_id AS eventId, dossier_code AS dossierCode, revision, type, source_system AS source, correlation_id AS correlationId,
         traceparent, event, created_at AS createdAt FROM outbox WHERE relayed_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`),
-      markRelayed: p('UPDATE outbox SET relayed_at = ? WHERE seq = ?'),
+      // One statement per batch of confirmed positions (a JSON array), not one per row.
+      markRelayed: p('UPDATE outbox SET relayed_at = ? WHERE seq IN (SELECT value FROM json_each(?))'),
       backlog: p('SELECT COUNT(*) AS count, MIN(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL'),
       findKey: p('SELECT system_id AS systemId, key_hmac AS keyHmac, created_at AS createdAt, valid_until AS validUntil, key_id AS keyId FROM system_keys WHERE key_hmac = ?'),
     };
@@ -220,7 +221,7 @@ export class SqliteStore implements Store {
   private applySide(w: SideWrite): void {
     switch (w.kind) {
       case 'relayed':
-        for (const s of w.seqs) this.q.markRelayed.run(w.at, s);
+        if (w.seqs.length) this.q.markRelayed.run(w.at, JSON.stringify(w.seqs));
         break;
       case 'bookkeeping':
         this.admin.applyBookkeeping(w.batch);
